@@ -1,0 +1,433 @@
+// Package config reads the adapter's settings from the environment, once, into a Config.
+//
+// Names and defaults match AWS's Rust adapter (aws-lambda-web-adapter) so that its users can switch
+// without edits. Every invalid value is an error naming the variable, the value and what is accepted:
+// there is no silent fallback to a default.
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Protocol is the readiness check protocol.
+type Protocol string
+
+// Readiness check protocols.
+const (
+	ProtocolHTTP Protocol = "http"
+	ProtocolTCP  Protocol = "tcp"
+)
+
+// InvokeMode says how responses go back to Lambda.
+type InvokeMode string
+
+// Invoke modes.
+const (
+	InvokeBuffered       InvokeMode = "buffered"
+	InvokeResponseStream InvokeMode = "response_stream"
+)
+
+// Initialization types Lambda reports in AWS_LAMBDA_INITIALIZATION_TYPE.
+const (
+	InitOnDemand               = "on-demand"
+	InitProvisionedConcurrency = "provisioned-concurrency"
+	InitSnapStart              = "snap-start"
+)
+
+// Config is everything the adapter reads from its environment.
+type Config struct {
+	// The app.
+	Host string // host the app listens on; an IPv6 literal is kept without brackets
+	Port int
+
+	// Readiness check.
+	ReadinessCheckPort     int
+	ReadinessCheckPath     string
+	ReadinessCheckProtocol Protocol
+	HealthyStatus          StatusSet
+	ReadinessCheckTimeout  time.Duration // 0: wait for ever
+	AsyncInit              bool
+
+	// Request translation.
+	RemoveBasePath      string
+	PassThroughPath     string
+	AuthorizationSource string
+	ErrorStatusCodes    StatusSet // empty: no status fails the invocation
+	EnableCompression   bool
+	InvokeMode          InvokeMode
+
+	// Connections to the app.
+	PoolIdleTimeout time.Duration // 0: a new connection per request
+	PoolEnabled     bool
+
+	// Lambda.
+	ExtensionsAPI      string // AWS_LAMBDA_RUNTIME_API: the Extensions API is always reached here
+	RuntimeAPI         string // AWS_LWA_LAMBDA_RUNTIME_API_PROXY, else AWS_LAMBDA_RUNTIME_API
+	MaxConcurrency     int    // AWS_LAMBDA_MAX_CONCURRENCY; 1 unless Lambda Managed Instances
+	InitializationType string // AWS_LAMBDA_INITIALIZATION_TYPE
+
+	// SnapStart hooks: app paths POSTed before the snapshot and after a restore.
+	BeforeCheckpointPath string
+	AfterRestorePath     string
+
+	// The function, for x-amzn-lambda-context.
+	FunctionName    string
+	FunctionVersion string
+	MemorySizeMB    int
+	LogStreamName   string
+	LogGroupName    string
+
+	// Logs.
+	LogLevel slog.Level
+	LogJSON  bool
+}
+
+// SnapStart reports whether this environment will be snapshotted after Init.
+func (c Config) SnapStart() bool { return c.InitializationType == InitSnapStart }
+
+// AppAddr is the app's host:port for requests.
+func (c Config) AppAddr() string { return net.JoinHostPort(c.Host, strconv.Itoa(c.Port)) }
+
+// ReadinessAddr is the host:port the readiness check probes.
+func (c Config) ReadinessAddr() string {
+	return net.JoinHostPort(c.Host, strconv.Itoa(c.ReadinessCheckPort))
+}
+
+// Error is an invalid setting. Its message names the variable, the value and what is accepted.
+type Error struct {
+	Var      string
+	Value    string
+	Accepted string
+	Err      error // optional cause
+}
+
+func (e *Error) Error() string {
+	msg := fmt.Sprintf("invalid %s=%q: accepted: %s", e.Var, e.Value, e.Accepted)
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Lookup is os.LookupEnv's signature, so tests can pass a map.
+type Lookup func(key string) (string, bool)
+
+// MapLookup adapts a map to a Lookup.
+func MapLookup(env map[string]string) Lookup {
+	return func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+}
+
+// reader reads variables and records which deprecated aliases were used.
+type reader struct {
+	lookup   Lookup
+	warnings []string
+}
+
+// get returns the first of names that is set and non-empty, and which one it was. A later name is an
+// alias: using it adds one deprecation warning.
+func (r *reader) get(names ...string) (string, string, bool) {
+	for i, n := range names {
+		v, ok := r.lookup(n)
+		if !ok || v == "" {
+			continue
+		}
+		if i > 0 && strings.HasPrefix(names[0], "AWS_LWA_") {
+			r.warnings = append(r.warnings, fmt.Sprintf("%s is deprecated: use %s", n, names[0]))
+		}
+		return v, n, true
+	}
+	return "", names[0], false
+}
+
+// FromEnv reads and validates the configuration. The warnings are for deprecated aliases and for
+// settings that have no effect in combination; the caller logs them once.
+func FromEnv(lookup Lookup) (Config, []string, error) {
+	r := &reader{lookup: lookup}
+	c := Config{
+		Host:                   "127.0.0.1",
+		Port:                   8080,
+		ReadinessCheckPath:     "/",
+		ReadinessCheckProtocol: ProtocolHTTP,
+		HealthyStatus:          StatusSet{{100, 499}},
+		PassThroughPath:        "/events",
+		InvokeMode:             InvokeBuffered,
+		PoolIdleTimeout:        4 * time.Second,
+		MaxConcurrency:         1,
+		LogLevel:               slog.LevelInfo,
+	}
+	var err error
+	if v, name, ok := r.get("AWS_LWA_PORT", "PORT"); ok {
+		if c.Port, err = parsePort(name, v); err != nil {
+			return c, nil, err
+		}
+	}
+	if v, name, ok := r.get("AWS_LWA_HOST", "HOST"); ok {
+		if c.Host, err = parseHost(name, v); err != nil {
+			return c, nil, err
+		}
+	}
+	c.ReadinessCheckPort = c.Port
+	if v, name, ok := r.get("AWS_LWA_READINESS_CHECK_PORT", "READINESS_CHECK_PORT"); ok {
+		if c.ReadinessCheckPort, err = parsePort(name, v); err != nil {
+			return c, nil, err
+		}
+	}
+	if v, name, ok := r.get("AWS_LWA_READINESS_CHECK_PATH", "READINESS_CHECK_PATH"); ok {
+		if c.ReadinessCheckPath, err = parsePath(name, v); err != nil {
+			return c, nil, err
+		}
+	}
+	if v, name, ok := r.get("AWS_LWA_READINESS_CHECK_PROTOCOL", "READINESS_CHECK_PROTOCOL"); ok {
+		switch Protocol(strings.ToLower(strings.TrimSpace(v))) {
+		case ProtocolHTTP:
+			c.ReadinessCheckProtocol = ProtocolHTTP
+		case ProtocolTCP:
+			c.ReadinessCheckProtocol = ProtocolTCP
+		default:
+			return c, nil, &Error{Var: name, Value: v, Accepted: "http or tcp (any case)"}
+		}
+	}
+	if v, name, ok := r.get("AWS_LWA_READINESS_CHECK_HEALTHY_STATUS"); ok {
+		if c.HealthyStatus, err = ParseStatusSet(v); err != nil {
+			return c, nil, &Error{Var: name, Value: v, Accepted: statusGrammar, Err: err}
+		}
+	}
+	if v, name, ok := r.get("AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS"); ok {
+		if c.ReadinessCheckTimeout, err = parseSeconds(name, v, false); err != nil {
+			return c, nil, err
+		}
+	}
+	if v, name, ok := r.get("AWS_LWA_ASYNC_INIT", "ASYNC_INIT"); ok {
+		if c.AsyncInit, err = parseBool(name, v); err != nil {
+			return c, nil, err
+		}
+	}
+	if v, name, ok := r.get("AWS_LWA_REMOVE_BASE_PATH", "REMOVE_BASE_PATH"); ok {
+		if c.RemoveBasePath, err = parsePath(name, v); err != nil {
+			return c, nil, err
+		}
+		c.RemoveBasePath = strings.TrimRight(c.RemoveBasePath, "/")
+	}
+	if v, name, ok := r.get("AWS_LWA_PASS_THROUGH_PATH"); ok {
+		if c.PassThroughPath, err = parsePath(name, v); err != nil {
+			return c, nil, err
+		}
+	}
+	if v, name, ok := r.get("AWS_LWA_AUTHORIZATION_SOURCE"); ok {
+		v = strings.TrimSpace(v)
+		if !validHeaderName(v) {
+			return c, nil, &Error{Var: name, Value: v, Accepted: "an HTTP header name (letters, digits and !#$%&'*+-.^_`|~)"}
+		}
+		c.AuthorizationSource = v
+	}
+	if v, name, ok := r.get("AWS_LWA_ERROR_STATUS_CODES"); ok {
+		if c.ErrorStatusCodes, err = ParseStatusSet(v); err != nil {
+			return c, nil, &Error{Var: name, Value: v, Accepted: statusGrammar, Err: err}
+		}
+	}
+	if v, name, ok := r.get("AWS_LWA_ENABLE_COMPRESSION"); ok {
+		if c.EnableCompression, err = parseBool(name, v); err != nil {
+			return c, nil, err
+		}
+	}
+	if v, name, ok := r.get("AWS_LWA_INVOKE_MODE"); ok {
+		switch InvokeMode(strings.ToLower(strings.TrimSpace(v))) {
+		case InvokeBuffered:
+			c.InvokeMode = InvokeBuffered
+		case InvokeResponseStream:
+			c.InvokeMode = InvokeResponseStream
+		default:
+			return c, nil, &Error{Var: name, Value: v, Accepted: "buffered or response_stream"}
+		}
+	}
+	if v, name, ok := r.get("AWS_LWA_POOL_IDLE_TIMEOUT_SECONDS"); ok {
+		if c.PoolIdleTimeout, err = parseSeconds(name, v, true); err != nil {
+			return c, nil, err
+		}
+	}
+	if v, name, ok := r.get("AWS_LAMBDA_INITIALIZATION_TYPE"); ok {
+		switch v {
+		case InitOnDemand, InitProvisionedConcurrency, InitSnapStart, "lambda-managed-instances":
+			c.InitializationType = v
+		default:
+			// Lambda may add types; an unknown one must not stop a function from starting.
+			c.InitializationType = v
+			_ = name
+		}
+	}
+	// Connections captured in a snapshot are dead after restore, so SnapStart never pools.
+	c.PoolEnabled = c.PoolIdleTimeout > 0 && !c.SnapStart()
+
+	v, name, ok := r.get("AWS_LAMBDA_RUNTIME_API")
+	if !ok {
+		return c, nil, &Error{Var: name, Value: "", Accepted: "host:port of the Lambda Runtime API (set by Lambda)"}
+	}
+	if c.ExtensionsAPI, err = parseHostPort(name, v); err != nil {
+		return c, nil, err
+	}
+	c.RuntimeAPI = c.ExtensionsAPI
+	if v, name, ok := r.get("AWS_LWA_LAMBDA_RUNTIME_API_PROXY"); ok {
+		if c.RuntimeAPI, err = parseHostPort(name, v); err != nil {
+			return c, nil, err
+		}
+	}
+	if v, name, ok := r.get("AWS_LAMBDA_MAX_CONCURRENCY"); ok {
+		n, perr := strconv.Atoi(strings.TrimSpace(v))
+		if perr != nil || n < 1 || n > 1024 {
+			return c, nil, &Error{Var: name, Value: v, Accepted: "an integer from 1 to 1024"}
+		}
+		c.MaxConcurrency = n
+	}
+	if v, name, ok := r.get("AWS_LWA_SNAPSTART_BEFORE_CHECKPOINT_PATH"); ok {
+		if c.BeforeCheckpointPath, err = parseHookPath(name, v, c.PassThroughPath); err != nil {
+			return c, nil, err
+		}
+	}
+	if v, name, ok := r.get("AWS_LWA_SNAPSTART_AFTER_RESTORE_PATH"); ok {
+		if c.AfterRestorePath, err = parseHookPath(name, v, c.PassThroughPath); err != nil {
+			return c, nil, err
+		}
+	}
+
+	c.FunctionName, _, _ = r.get("AWS_LAMBDA_FUNCTION_NAME")
+	c.FunctionVersion, _, _ = r.get("AWS_LAMBDA_FUNCTION_VERSION")
+	c.LogStreamName, _, _ = r.get("AWS_LAMBDA_LOG_STREAM_NAME")
+	c.LogGroupName, _, _ = r.get("AWS_LAMBDA_LOG_GROUP_NAME")
+	if v, _, ok := r.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"); ok {
+		// Set by Lambda, informational only: a value we cannot read is reported as 0.
+		c.MemorySizeMB, _ = strconv.Atoi(v)
+	}
+
+	if v, name, ok := r.get("AWS_LAMBDA_LOG_LEVEL"); ok {
+		if c.LogLevel, err = parseLogLevel(name, v); err != nil {
+			return c, nil, err
+		}
+	}
+	if v, name, ok := r.get("AWS_LAMBDA_LOG_FORMAT"); ok {
+		switch strings.ToUpper(strings.TrimSpace(v)) {
+		case "JSON":
+			c.LogJSON = true
+		case "TEXT":
+		default:
+			return c, nil, &Error{Var: name, Value: v, Accepted: "JSON or Text"}
+		}
+	}
+
+	if c.EnableCompression && c.InvokeMode == InvokeResponseStream {
+		r.warnings = append(r.warnings, "AWS_LWA_ENABLE_COMPRESSION has no effect with AWS_LWA_INVOKE_MODE=response_stream: responses are streamed uncompressed")
+	}
+	if c.AsyncInit && (c.InitializationType == InitSnapStart || c.InitializationType == InitProvisionedConcurrency) {
+		r.warnings = append(r.warnings, fmt.Sprintf("AWS_LWA_ASYNC_INIT is ignored with AWS_LAMBDA_INITIALIZATION_TYPE=%s: finishing Init early would snapshot or serve a half-started app", c.InitializationType))
+		c.AsyncInit = false
+	}
+	return c, r.warnings, nil
+}
+
+func parsePort(name, v string) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 || n > 65535 {
+		return 0, &Error{Var: name, Value: v, Accepted: "a port number from 1 to 65535"}
+	}
+	return n, nil
+}
+
+func parseHost(name, v string) (string, error) {
+	h := strings.TrimSpace(v)
+	if strings.HasPrefix(h, "[") && strings.HasSuffix(h, "]") {
+		h = h[1 : len(h)-1]
+	}
+	if net.ParseIP(h) != nil {
+		return h, nil
+	}
+	if h == "" || len(h) > 253 || strings.ContainsAny(h, " /:@?#[]%") {
+		return "", &Error{Var: name, Value: v, Accepted: "an IPv4 or IPv6 address or a host name"}
+	}
+	return h, nil
+}
+
+func parseHostPort(name, v string) (string, error) {
+	host, port, err := net.SplitHostPort(strings.TrimSpace(v))
+	if err != nil || port == "" {
+		return "", &Error{Var: name, Value: v, Accepted: "host:port", Err: err}
+	}
+	if _, err := parsePort(name, port); err != nil {
+		return "", &Error{Var: name, Value: v, Accepted: "host:port with a port from 1 to 65535"}
+	}
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port), nil
+}
+
+func parsePath(name, v string) (string, error) {
+	if !strings.HasPrefix(v, "/") || strings.ContainsAny(v, " \t\r\n?#") || hasCtl(v) {
+		return "", &Error{Var: name, Value: v, Accepted: "a URL path starting with / (no spaces, ? or #)"}
+	}
+	return v, nil
+}
+
+func parseBool(name, v string) (bool, error) {
+	b, err := strconv.ParseBool(strings.TrimSpace(v))
+	if err != nil {
+		return false, &Error{Var: name, Value: v, Accepted: "true or false (also 1, 0, t, f, TRUE, FALSE, True, False)"}
+	}
+	return b, nil
+}
+
+func parseSeconds(name, v string, zeroOK bool) (time.Duration, error) {
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	accepted := "a positive number of seconds, fractions allowed (e.g. 2.5)"
+	if zeroOK {
+		accepted = "a number of seconds ≥ 0, fractions allowed (0 disables)"
+	}
+	if err != nil || f != f || f < 0 || (!zeroOK && f == 0) || f > 86400 {
+		return 0, &Error{Var: name, Value: v, Accepted: accepted}
+	}
+	return time.Duration(f * float64(time.Second)), nil
+}
+
+func parseLogLevel(name, v string) (slog.Level, error) {
+	switch strings.ToUpper(strings.TrimSpace(v)) {
+	case "TRACE", "DEBUG":
+		return slog.LevelDebug, nil
+	case "INFO":
+		return slog.LevelInfo, nil
+	case "WARN", "WARNING":
+		return slog.LevelWarn, nil
+	case "ERROR", "FATAL":
+		return slog.LevelError, nil
+	}
+	return 0, &Error{Var: name, Value: v, Accepted: "TRACE, DEBUG, INFO, WARN, ERROR or FATAL"}
+}
+
+func validHeaderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func hasCtl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] == 0x7f {
+			return true
+		}
+	}
+	return false
+}

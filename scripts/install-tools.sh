@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Installs, pinned and idempotently, every tool the tests and the release need.
+# Go tools go to $(go env GOPATH)/bin; Debian packages through apt-get (root required).
+# A tool that cannot be installed fails this script loudly: tests never skip for a missing tool.
+set -euo pipefail
+
+RIE_VERSION=v0.0.0-20261030222936-bef5c4ba774d
+HTTPBIN_VERSION=v2.26.0
+CRANE_VERSION=v0.22.1
+STATICCHECK_VERSION=v0.8.2
+GORELEASER_VERSION=v2.15.1
+
+gobin=$(go env GOBIN)
+[ -n "$gobin" ] || gobin="$(go env GOPATH)/bin"
+stamp_dir="$gobin/.lwa-tools"
+mkdir -p "$stamp_dir"
+
+# go_tool NAME PKG VERSION: installs PKG@VERSION unless the same version is already there.
+go_tool() {
+  local name=$1 pkg=$2 version=$3
+  if [ -x "$gobin/$name" ] && [ "$(cat "$stamp_dir/$name" 2>/dev/null)" = "$version" ]; then
+    return 0
+  fi
+  echo "install-tools: go install $pkg@$version" >&2
+  GOFLAGS=-mod=mod go install "$pkg@$version"
+  echo "$version" >"$stamp_dir/$name"
+}
+
+want=${1:-test}
+
+apt_pkgs=(skopeo docker-registry qemu-user-static unzip file)
+missing=()
+command -v skopeo >/dev/null || missing+=(skopeo)
+command -v docker-registry >/dev/null || missing+=(docker-registry)
+command -v qemu-aarch64-static >/dev/null || command -v qemu-aarch64 >/dev/null || missing+=(qemu-user-static)
+command -v unzip >/dev/null || missing+=(unzip)
+command -v file >/dev/null || missing+=(file)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "install-tools: need root to apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "install-tools: apt-get install ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+: "${apt_pkgs[@]}"
+
+go_tool aws-lambda-rie github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie "$RIE_VERSION"
+go_tool go-httpbin github.com/mccutchen/go-httpbin/v2/cmd/go-httpbin "$HTTPBIN_VERSION"
+go_tool crane github.com/google/go-containerregistry/cmd/crane "$CRANE_VERSION"
+
+case "$want" in
+  lint|all) go_tool staticcheck honnef.co/go/tools/cmd/staticcheck "$STATICCHECK_VERSION" ;;
+esac
+case "$want" in
+  release|all) go_tool goreleaser github.com/goreleaser/goreleaser/v2 "$GORELEASER_VERSION" ;;
+esac
+
+# Prove each tool runs, so a broken install fails here and not in the middle of a test.
+for t in aws-lambda-rie go-httpbin crane; do
+  [ -x "$gobin/$t" ] || { echo "install-tools: $t missing after install" >&2; exit 1; }
+done
+for t in skopeo docker-registry unzip file; do
+  command -v "$t" >/dev/null || { echo "install-tools: $t missing after install" >&2; exit 1; }
+done
+echo "install-tools: ok ($gobin)" >&2
