@@ -163,6 +163,23 @@ func FromEnv(lookup Lookup) (Config, []string, error) {
 		LogLevel:               slog.LevelInfo,
 	}
 	var err error
+	// The Lambda API addresses come first: even when a later variable is invalid, the caller needs
+	// them to report the error to Lambda.
+	v, name, ok := r.get("AWS_LAMBDA_RUNTIME_API")
+	if !ok {
+		return c, nil, &Error{Var: name, Value: "", Accepted: "host:port of the Lambda Runtime API (set by Lambda)"}
+	}
+	if c.ExtensionsAPI, err = parseHostPort(name, v); err != nil {
+		return c, nil, err
+	}
+	c.RuntimeAPI = c.ExtensionsAPI
+	if v, name, ok := r.get("AWS_LWA_LAMBDA_RUNTIME_API_PROXY"); ok {
+		proxy, err := parseHostPort(name, v)
+		if err != nil {
+			return c, nil, err
+		}
+		c.RuntimeAPI = proxy
+	}
 	if v, name, ok := r.get("AWS_LWA_PORT", "PORT"); ok {
 		if c.Port, err = parsePort(name, v); err != nil {
 			return c, nil, err
@@ -252,32 +269,11 @@ func FromEnv(lookup Lookup) (Config, []string, error) {
 			return c, nil, err
 		}
 	}
-	if v, name, ok := r.get("AWS_LAMBDA_INITIALIZATION_TYPE"); ok {
-		switch v {
-		case InitOnDemand, InitProvisionedConcurrency, InitSnapStart, "lambda-managed-instances":
-			c.InitializationType = v
-		default:
-			// Lambda may add types; an unknown one must not stop a function from starting.
-			c.InitializationType = v
-			_ = name
-		}
-	}
+	// Lambda may add initialization types; an unknown one must not stop a function from starting.
+	c.InitializationType, _, _ = r.get("AWS_LAMBDA_INITIALIZATION_TYPE")
 	// Connections captured in a snapshot are dead after restore, so SnapStart never pools.
 	c.PoolEnabled = c.PoolIdleTimeout > 0 && !c.SnapStart()
 
-	v, name, ok := r.get("AWS_LAMBDA_RUNTIME_API")
-	if !ok {
-		return c, nil, &Error{Var: name, Value: "", Accepted: "host:port of the Lambda Runtime API (set by Lambda)"}
-	}
-	if c.ExtensionsAPI, err = parseHostPort(name, v); err != nil {
-		return c, nil, err
-	}
-	c.RuntimeAPI = c.ExtensionsAPI
-	if v, name, ok := r.get("AWS_LWA_LAMBDA_RUNTIME_API_PROXY"); ok {
-		if c.RuntimeAPI, err = parseHostPort(name, v); err != nil {
-			return c, nil, err
-		}
-	}
 	if v, name, ok := r.get("AWS_LAMBDA_MAX_CONCURRENCY"); ok {
 		n, perr := strconv.Atoi(strings.TrimSpace(v))
 		if perr != nil || n < 1 || n > 1024 {
