@@ -1,19 +1,26 @@
 // Package event translates Lambda invocation payloads into HTTP requests for the app, and the app's
 // responses back into the JSON each trigger expects. It does no I/O: every function here is pure, so
 // it is tested with table-driven golden files.
+//
+// The data path for one invocation is
+//
+//	ev, err := event.Decode(payload)              // which trigger, method, path, query, headers, body
+//	req, err := ev.Request(ctx, opts)             // the *http.Request for the app
+//	out, err := event.Encode(ev, &event.Response{...}) // the JSON Lambda returns to the trigger
+//
+// or, in response streaming mode, StreamPrelude followed by the body bytes.
 package event
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 )
 
 // Kind is the trigger an event came from.
 type Kind uint8
 
-// Event kinds, in the order Decode tries them.
+// Event kinds. Decode tries them in the order API Gateway REST (v1), HTTP API (v2) / Function URL,
+// ALB, VPC Lattice v2; anything else is passed through.
 const (
 	KindPassThrough  Kind = iota // anything that is not an HTTP event: SQS, SNS, S3, EventBridge...
 	KindAPIGatewayV1             // API Gateway REST API (payload format 1.0)
@@ -22,7 +29,29 @@ const (
 	KindLattice                  // VPC Lattice (version 2.0)
 )
 
+// String names the kind, for logs.
+func (k Kind) String() string {
+	switch k {
+	case KindPassThrough:
+		return "pass-through"
+	case KindAPIGatewayV1:
+		return "apigateway-v1"
+	case KindAPIGatewayV2:
+		return "apigateway-v2"
+	case KindALB:
+		return "alb"
+	case KindLattice:
+		return "vpc-lattice-v2"
+	}
+	return "unknown"
+}
+
 // Event is a decoded invocation payload.
+//
+// For HTTP kinds, Path and RawQuery are already normalised: percent-encoded exactly once, control
+// bytes encoded, safe to put on a request line. Header holds the event's headers in canonical form,
+// merged from single- and multi-value maps (every value kept), with cookies of HTTP API v2 events
+// joined into one Cookie header. Request does the per-invocation parts (base path, context headers).
 type Event struct {
 	Kind           Kind
 	Method         string
@@ -30,7 +59,7 @@ type Event struct {
 	RawQuery       string // encoded query, without "?"
 	Header         http.Header
 	Body           []byte
-	RequestContext json.RawMessage // the event's requestContext, verbatim
+	RequestContext json.RawMessage // the event's requestContext, verbatim (nil when absent)
 	Raw            []byte          // the whole payload (pass-through)
 	MultiValue     bool            // ALB with multi-value headers: answer with multiValueHeaders
 }
@@ -38,12 +67,12 @@ type Event struct {
 // RequestOptions says how an Event becomes a request to the app.
 type RequestOptions struct {
 	Host                string // the app's host:port
-	RemoveBasePath      string
-	PassThroughPath     string
-	AuthorizationSource string
-	LambdaContext       []byte // x-amzn-lambda-context, JSON
-	TraceID             string // x-amzn-trace-id
-	TenantID            string // x-amz-tenant-id
+	RemoveBasePath      string // prefix removed from the path, on a segment boundary
+	PassThroughPath     string // path non-HTTP events are POSTed to; "/events" when empty
+	AuthorizationSource string // header moved to Authorization when present
+	LambdaContext       []byte // x-amzn-lambda-context, JSON (see LambdaContext.Marshal)
+	TraceID             string // x-amzn-trace-id; the event's own header is kept when empty
+	TenantID            string // x-amz-tenant-id; a client-sent one is removed when empty
 }
 
 // Response is the app's answer, body fully read (buffered mode).
@@ -53,16 +82,8 @@ type Response struct {
 	Body       []byte
 }
 
-// ErrNotImplemented marks the parts of this package still being written.
-var errNotImplemented = errors.New("not implemented")
+// DefaultPassThroughPath is where non-HTTP events go when RequestOptions.PassThroughPath is empty.
+const DefaultPassThroughPath = "/events"
 
-// Decode detects the event type and decodes it.
-func Decode(payload []byte) (*Event, error) { return nil, errNotImplemented }
-
-// Request builds the HTTP request to the app.
-func (e *Event) Request(ctx context.Context, opts RequestOptions) (*http.Request, error) {
-	return nil, errNotImplemented
-}
-
-// Encode returns the JSON the trigger expects for resp.
-func Encode(e *Event, resp *Response) ([]byte, error) { return nil, errNotImplemented }
+// MaxBufferedResponse is Lambda's limit on a buffered (not streamed) response payload, in bytes.
+const MaxBufferedResponse = 6 * 1024 * 1024

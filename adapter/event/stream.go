@@ -1,0 +1,42 @@
+package event
+
+import "net/http"
+
+// preludeSeparator ends the JSON prelude of a streamed HTTP integration response.
+const preludeSeparator = "\x00\x00\x00\x00\x00\x00\x00\x00"
+
+// StreamPrelude returns the start of a streamed response (Content-Type
+// application/vnd.awslambda.http-integration-response): the JSON
+//
+//	{"statusCode":200,"headers":{"Content-Type":"text/html"},"cookies":["a=1"]}
+//
+// followed by 8 NUL bytes, after which the body bytes go as they come. Set-Cookie values go in
+// cookies, repeated headers are joined with ",", hop-by-hop headers are dropped, and Content-Type
+// defaults to application/octet-stream, as Lambda would otherwise assume.
+func StreamPrelude(statusCode int, header http.Header) ([]byte, error) {
+	keys := responseKeys(header)
+	dst := make([]byte, 0, 96+len(keys)*48)
+	dst = append(dst, `{"statusCode":`...)
+	dst = appendInt(dst, int64(statusCode))
+	dst = append(dst, `,"headers":{`...)
+	first := true
+	if len(header["Content-Type"]) == 0 {
+		dst = append(dst, `"Content-Type":"application/octet-stream"`...)
+		first = false
+	}
+	for _, k := range keys {
+		if k == "Set-Cookie" {
+			continue
+		}
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		dst = appendKey(dst, k)
+		dst = appendJoined(dst, header[k])
+	}
+	dst = append(dst, `},"cookies":`...)
+	dst = appendStrings(dst, header["Set-Cookie"])
+	dst = append(dst, '}')
+	return append(dst, preludeSeparator...), nil
+}
