@@ -16,7 +16,7 @@ type LambdaContext struct {
 	RequestID          string          `json:"request_id"`
 	Deadline           int64           `json:"deadline"` // Unix epoch, milliseconds
 	InvokedFunctionARN string          `json:"invoked_function_arn"`
-	XRayTraceID        string          `json:"xray_trace_id"` // null when empty
+	XRayTraceID        string          `json:"xray_trace_id"`  // null when empty
 	ClientContext      json.RawMessage `json:"client_context"` // Lambda-Runtime-Client-Context, as received
 	Identity           json.RawMessage `json:"identity"`       // Lambda-Runtime-Cognito-Identity, as received
 	TenantID           string          `json:"tenant_id"`      // null when empty
