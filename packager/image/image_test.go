@@ -1,0 +1,455 @@
+package image
+
+import (
+	"archive/tar"
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/google/go-containerregistry/pkg/v1/validate"
+
+	"github.com/lwa-go/lwa/packager/platform"
+)
+
+var created = time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
+
+func bins() []Binary {
+	return []Binary{
+		{Platform: platform.AMD64, Data: []byte("amd64 adapter binary")},
+		{Platform: platform.ARM64, Data: []byte("arm64 adapter binary")},
+	}
+}
+
+func binMap() map[platform.Platform][]byte {
+	m := map[platform.Platform][]byte{}
+	for _, b := range bins() {
+		m[b.Platform] = b.Data
+	}
+	return m
+}
+
+type tarEntry struct {
+	hdr  tar.Header
+	data string
+}
+
+// layerEntries reads every entry of the image's last layer.
+func layerEntries(t *testing.T, img v1.Image) (types.MediaType, []tarEntry) {
+	t.Helper()
+	ls, err := img.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := ls[len(ls)-1]
+	mt, _ := l.MediaType()
+	rc, err := l.Uncompressed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	var out []tarEntry
+	tr := tar.NewReader(rc)
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return mt, out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := io.ReadAll(tr)
+		out = append(out, tarEntry{*h, string(data)})
+	}
+}
+
+func TestAdapterIndex(t *testing.T) {
+	a, err := Adapter(bins(), Options{Version: "1.2.3", Created: created})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := validate.Index(a.Index); err != nil {
+		t.Fatalf("validate: %v", err)
+	}
+	im, _ := a.Index.IndexManifest()
+	if im.MediaType != types.OCIImageIndex || len(im.Manifests) != 2 {
+		t.Fatalf("index %+v", im)
+	}
+	wantPlat := []string{"linux/amd64", "linux/arm64/v8"}
+	for i, d := range im.Manifests {
+		if d.Platform.String() != wantPlat[i] || d.ArtifactType != "" || d.MediaType != types.OCIManifestSchema1 {
+			t.Errorf("entry %d: platform %v artifactType %q media type %s", i, d.Platform, d.ArtifactType, d.MediaType)
+		}
+		img, _ := a.Index.Image(d.Digest)
+		m, _ := img.Manifest()
+		if m.Config.MediaType != types.OCIConfigJSON {
+			t.Errorf("config media type %s", m.Config.MediaType)
+		}
+		cfg, _ := img.ConfigFile()
+		if cfg.OS+"/"+cfg.Architecture != bins()[i].Platform.String() || (i == 1 && cfg.Variant != "v8") {
+			t.Errorf("config platform %s/%s/%s", cfg.OS, cfg.Architecture, cfg.Variant)
+		}
+		if !cfg.Created.Time.Equal(created) || cfg.Config.Labels["org.opencontainers.image.version"] != "1.2.3" {
+			t.Errorf("config created %v labels %v", cfg.Created, cfg.Config.Labels)
+		}
+		mt, entries := layerEntries(t, img)
+		if mt != types.OCILayer {
+			t.Errorf("layer media type %s", mt)
+		}
+		want := []struct {
+			name string
+			typ  byte
+			mode int64
+			link string
+			data string
+		}{
+			{"opt/", tar.TypeDir, 0o755, "", ""},
+			{"opt/extensions/", tar.TypeDir, 0o755, "", ""},
+			{"opt/extensions/lambda-adapter", tar.TypeReg, 0o755, "", string(bins()[i].Data)},
+			{"lambda-adapter", tar.TypeLink, 0o755, "opt/extensions/lambda-adapter", ""},
+		}
+		if len(entries) != len(want) {
+			t.Fatalf("layer has %d entries, want %d", len(entries), len(want))
+		}
+		for j, w := range want {
+			h := entries[j].hdr
+			if h.Name != w.name || h.Typeflag != w.typ || h.Mode != w.mode || h.Linkname != w.link ||
+				entries[j].data != w.data || h.Uid != 0 || h.Gid != 0 || !h.ModTime.Equal(created) {
+				t.Errorf("entry %d: %+v %q, want %+v", j, h, entries[j].data, w)
+			}
+		}
+	}
+}
+
+func TestAdapterSinglePlatform(t *testing.T) {
+	a, err := Adapter(bins()[1:], Options{Version: "x", Created: created})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Index != nil || len(a.Images) != 1 {
+		t.Fatalf("want a single image, got %+v", a)
+	}
+	if err := validate.Image(a.Images[0].Image); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAdapterReproducible(t *testing.T) {
+	digest := func(o Options) v1.Hash {
+		a, err := Adapter(bins(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := a.Digest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	one, two := digest(Options{Version: "v", Created: created}), digest(Options{Version: "v", Created: created})
+	if one != two {
+		t.Fatalf("two builds differ: %s %s", one, two)
+	}
+	if other := digest(Options{Version: "v", Created: created.Add(time.Second)}); other == one {
+		t.Fatal("a different time gave the same digest")
+	}
+}
+
+// layerOf builds a layer of the given media type from tar headers (directories and symlinks).
+func layerOf(t *testing.T, mt types.MediaType, hdrs ...tar.Header) v1.Layer {
+	t.Helper()
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, h := range hdrs {
+		if err := tw.WriteHeader(&h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tw.Close()
+	data := buf.Bytes()
+	l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }, tarball.WithMediaType(mt))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return plainLayer{l}
+}
+
+// baseConfig is what a user's image config has and must keep.
+func baseConfig(p v1.Platform) *v1.ConfigFile {
+	return &v1.ConfigFile{
+		OS: p.OS, Architecture: p.Architecture, Variant: p.Variant,
+		Created: v1.Time{Time: time.Date(2023, 3, 3, 0, 0, 0, 0, time.UTC)},
+		Config: v1.Config{
+			Entrypoint: []string{"/app/server"},
+			Cmd:        []string{"--port", "8080"},
+			Env:        []string{"PATH=/usr/bin:/bin", "PORT=8080"},
+			WorkingDir: "/app",
+			Labels:     map[string]string{"team": "web"},
+		},
+		RootFS: v1.RootFS{Type: "layers"},
+	}
+}
+
+// baseImage makes an image of the given family with a random layer and a layer holding
+// /opt at mode 0700 owned by 1000:1000.
+func baseImage(t *testing.T, oci bool, p v1.Platform) v1.Image {
+	t.Helper()
+	img, layerType := empty.Image, types.DockerLayer
+	if oci {
+		img = mutate.MediaType(mutate.ConfigMediaType(img, types.OCIConfigJSON), types.OCIManifestSchema1)
+		layerType = types.OCILayer
+	}
+	img, err := mutate.ConfigFile(img, baseConfig(p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rnd, err := random.Layer(512, layerType)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := layerOf(t, layerType, tar.Header{Typeflag: tar.TypeDir, Name: "./opt/", Mode: 0o700, Uid: 1000, Gid: 1000, Uname: "app", ModTime: time.Unix(1600000000, 0)})
+	img, err = mutate.Append(img, mutate.Addendum{Layer: rnd, MediaType: layerType}, mutate.Addendum{Layer: opt, MediaType: layerType})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+// multiArchBase makes a base index like buildx pushes: amd64, arm64/v8, s390x, and an
+// attestation manifest, with index annotations (OCI only) and per-entry annotations.
+func multiArchBase(t *testing.T, oci bool) v1.ImageIndex {
+	t.Helper()
+	mt := types.DockerManifestList
+	if oci {
+		mt = types.OCIImageIndex
+	}
+	idx := mutate.IndexMediaType(empty.Index, mt)
+	if oci {
+		idx = mutate.Annotations(idx, map[string]string{"org.opencontainers.image.source": "https://example.com/app"}).(v1.ImageIndex)
+	}
+	for _, p := range []v1.Platform{{OS: "linux", Architecture: "amd64"}, {OS: "linux", Architecture: "arm64", Variant: "v8"}, {OS: "linux", Architecture: "s390x"}} {
+		idx = mutate.AppendManifests(idx, mutate.IndexAddendum{
+			Add:        PlainDescriptor(baseImage(t, oci, p)),
+			Descriptor: v1.Descriptor{Platform: &p, Annotations: map[string]string{"entry": p.Architecture}},
+		})
+	}
+	att, err := random.Image(100, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx = mutate.AppendManifests(idx, mutate.IndexAddendum{Add: att, Descriptor: v1.Descriptor{
+		Platform:    &v1.Platform{OS: "unknown", Architecture: "unknown"},
+		Annotations: map[string]string{attestationAnnotation: "attestation-manifest", "vnd.docker.reference.digest": "sha256:0"},
+	}})
+	return idx
+}
+
+func TestOntoMultiArchBase(t *testing.T) {
+	for _, oci := range []bool{false, true} {
+		name := map[bool]string{false: "docker", true: "oci"}[oci]
+		t.Run(name, func(t *testing.T) {
+			base := multiArchBase(t, oci)
+			plan, err := PlanBase(Base{Index: base}, platform.All(), false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := plan.Platforms(); len(got) != 2 || len(plan.Dropped) != 2 {
+				t.Fatalf("platforms %v dropped %v", got, plan.Dropped)
+			}
+			a, err := plan.Apply(binMap(), Options{Version: "v", Created: created})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := validate.Index(a.Index); err != nil {
+				t.Fatalf("validate: %v", err)
+			}
+			bim, _ := base.IndexManifest()
+			im, _ := a.Index.IndexManifest()
+			if im.MediaType != bim.MediaType || len(im.Manifests) != 2 {
+				t.Fatalf("index media type %s, %d entries", im.MediaType, len(im.Manifests))
+			}
+			if oci && im.Annotations["org.opencontainers.image.source"] != "https://example.com/app" {
+				t.Errorf("index annotations %v", im.Annotations)
+			}
+			for i, d := range im.Manifests {
+				bd := bim.Manifests[i]
+				if d.Platform.String() != bd.Platform.String() || d.Annotations["entry"] != bd.Platform.Architecture || d.MediaType != bd.MediaType || d.ArtifactType != "" {
+					t.Errorf("entry %d: %+v, base %+v", i, d, bd)
+				}
+				img, _ := a.Index.Image(d.Digest)
+				baseImg, _ := base.Image(bd.Digest)
+				checkAppended(t, baseImg, img, oci)
+			}
+		})
+	}
+}
+
+// checkAppended checks that img is baseImg plus the adapter layer, with the base's config, media
+// types and /opt metadata.
+func checkAppended(t *testing.T, baseImg, img v1.Image, oci bool) {
+	t.Helper()
+	bm, _ := baseImg.Manifest()
+	m, _ := img.Manifest()
+	if m.MediaType != bm.MediaType || m.Config.MediaType != bm.Config.MediaType || len(m.Layers) != len(bm.Layers)+1 {
+		t.Errorf("manifest %s config %s %d layers; base %s %s %d", m.MediaType, m.Config.MediaType, len(m.Layers), bm.MediaType, bm.Config.MediaType, len(bm.Layers))
+	}
+	for i := range bm.Layers {
+		if m.Layers[i].Digest != bm.Layers[i].Digest {
+			t.Errorf("base layer %d changed", i)
+		}
+	}
+	bc, _ := baseImg.ConfigFile()
+	c, _ := img.ConfigFile()
+	if strings.Join(c.Config.Entrypoint, " ") != "/app/server" || strings.Join(c.Config.Cmd, " ") != "--port 8080" ||
+		strings.Join(c.Config.Env, ";") != strings.Join(bc.Config.Env, ";") || c.Config.WorkingDir != "/app" ||
+		c.Config.Labels["team"] != "web" || !c.Created.Time.Equal(bc.Created.Time) || c.Architecture != bc.Architecture || c.Variant != bc.Variant {
+		t.Errorf("config changed: %+v", c)
+	}
+	mt, entries := layerEntries(t, img)
+	wantType := map[bool]types.MediaType{false: types.DockerLayer, true: types.OCILayer}[oci]
+	if mt != wantType {
+		t.Errorf("layer media type %s, want %s", mt, wantType)
+	}
+	if len(entries) != 3 {
+		t.Fatalf("layer has %d entries, want 3 (no /lambda-adapter link onto a base)", len(entries))
+	}
+	opt := entries[0].hdr
+	if opt.Name != "opt/" || opt.Mode != 0o700 || opt.Uid != 1000 || opt.Gid != 1000 || opt.Uname != "app" || opt.ModTime.Unix() != 1600000000 {
+		t.Errorf("opt/ = %+v, want the base's mode, owner and time", opt)
+	}
+	if ext := entries[1].hdr; ext.Name != "opt/extensions/" || ext.Mode != 0o755 || ext.Uid != 0 {
+		t.Errorf("opt/extensions/ = %+v", ext)
+	}
+	if bin := entries[2].hdr; bin.Name != "opt/extensions/lambda-adapter" || bin.Mode != 0o755 {
+		t.Errorf("binary = %+v", bin)
+	}
+}
+
+func TestOntoBaseSinglePlatform(t *testing.T) {
+	base := multiArchBase(t, true)
+	plan, err := PlanBase(Base{Index: base}, []platform.Platform{platform.ARM64}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := plan.Apply(binMap(), Options{Version: "v", Created: created})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Index != nil || len(a.Images) != 1 || a.Images[0].Platform != platform.ARM64 {
+		t.Fatalf("want a single arm64 image, got %+v", a)
+	}
+	if err := validate.Image(a.Images[0].Image); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOntoSingleImage(t *testing.T) {
+	base := baseImage(t, true, v1.Platform{OS: "linux", Architecture: "amd64"})
+	plan, err := PlanBase(Base{Image: base}, platform.All(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := plan.Apply(binMap(), Options{Version: "v", Created: created})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Index != nil || len(a.Images) != 1 {
+		t.Fatalf("want one image, got %+v", a)
+	}
+	checkAppended(t, base, a.Images[0].Image, true)
+
+	// Reproducible: the same base and binary give the same digest.
+	b, _ := plan.Apply(binMap(), Options{Version: "v", Created: created})
+	d1, _ := a.Digest()
+	d2, _ := b.Digest()
+	if d1 != d2 {
+		t.Fatalf("digests differ: %s %s", d1, d2)
+	}
+}
+
+func TestPlanBaseErrors(t *testing.T) {
+	win := baseImage(t, true, v1.Platform{OS: "windows", Architecture: "amd64"})
+	amd := baseImage(t, false, v1.Platform{OS: "linux", Architecture: "amd64"})
+	s390 := v1.Platform{OS: "linux", Architecture: "s390x"}
+	idx := mutate.AppendManifests(empty.Index, mutate.IndexAddendum{Add: baseImage(t, true, s390), Descriptor: v1.Descriptor{Platform: &s390}})
+	for _, tc := range []struct {
+		name     string
+		base     Base
+		req      []platform.Platform
+		explicit bool
+		want     string
+	}{
+		{"windows image", Base{Image: win}, platform.All(), false, "has no linux/amd64 or linux/arm64 image (has: windows/amd64)"},
+		{"s390x index", Base{Index: idx}, platform.All(), false, "has no linux/amd64 or linux/arm64 image (has: linux/s390x)"},
+		{"arm64 from an amd64 image", Base{Image: amd}, []platform.Platform{platform.ARM64}, true, "has no linux/arm64 image (has: linux/amd64)"},
+		{"both from an amd64 image", Base{Image: amd}, platform.All(), true, "has no linux/arm64 image (has: linux/amd64)"},
+		{"empty index", Base{Index: empty.Index}, platform.All(), false, "has no linux/amd64 or linux/arm64 image (has: nothing)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := PlanBase(tc.base, tc.req, tc.explicit)
+			if err == nil || err.Error() != tc.want {
+				t.Fatalf("err = %v, want %s", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestBaseDirs(t *testing.T) {
+	dir := func(name string, mode int64) tar.Header {
+		return tar.Header{Typeflag: tar.TypeDir, Name: name, Mode: mode, ModTime: created}
+	}
+	file := func(name string) tar.Header { return tar.Header{Typeflag: tar.TypeReg, Name: name, ModTime: created} }
+	for _, tc := range []struct {
+		name    string
+		layers  [][]tar.Header
+		opt     int64 // 0: absent
+		ext     int64
+		wantErr string
+	}{
+		{"absent", [][]tar.Header{{dir("etc/", 0o755)}}, 0, 0, ""},
+		{"top layer wins", [][]tar.Header{{dir("opt/", 0o700), dir("opt/extensions/", 0o700)}, {dir("/opt", 0o750)}}, 0o750, 0o700, ""},
+		{"whiteout hides", [][]tar.Header{{dir("opt/", 0o700), dir("opt/extensions/", 0o711)}, {file("opt/.wh.extensions")}}, 0o700, 0, ""},
+		{"opaque hides children", [][]tar.Header{{dir("opt/extensions/", 0o711)}, {dir("opt/", 0o701), file("opt/.wh..wh..opq")}}, 0o701, 0, ""},
+		{"opt whiteout hides both", [][]tar.Header{{dir("opt/", 0o700), dir("opt/extensions/", 0o711)}, {file(".wh.opt")}}, 0, 0, ""},
+		{"symlink opt", [][]tar.Header{{{Typeflag: tar.TypeSymlink, Name: "opt", Linkname: "/srv"}}}, 0, 0,
+			`/opt in the base image is not a directory (tar type '2'); cannot add the adapter under it`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			img := empty.Image
+			for _, hs := range tc.layers {
+				var err error
+				img, err = mutate.AppendLayers(img, layerOf(t, types.DockerLayer, hs...))
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			dirs, err := baseDirs(img)
+			if tc.wantErr != "" {
+				if err == nil || err.Error() != tc.wantErr {
+					t.Fatalf("err = %v, want %s", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for name, want := range map[string]int64{optDir: tc.opt, extensionsDir: tc.ext} {
+				h := dirs[name]
+				switch {
+				case want == 0 && h != nil:
+					t.Errorf("%s: found %+v, want absent", name, h)
+				case want != 0 && (h == nil || h.Mode != want):
+					t.Errorf("%s: %+v, want mode %o", name, h, want)
+				}
+			}
+		})
+	}
+}
