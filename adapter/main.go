@@ -1,0 +1,138 @@
+package adapter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/lwa-go/lwa/adapter/config"
+	"github.com/lwa-go/lwa/adapter/lambdaapi"
+)
+
+// ExtensionName is the name the adapter registers under. Lambda requires it to equal the file name in
+// /opt/extensions; any other name registers an "internal" extension and Init waits for ever.
+const ExtensionName = "lambda-adapter"
+
+// Error types posted to Lambda. Lambda Managed Instances only accepts types matching
+// ^(Runtime|Function)\.[A-Z][a-zA-Z]+$, so every type here does.
+const (
+	errTypeConfig        = "Runtime.AdapterConfigError"
+	errTypeReadiness     = "Runtime.AppNotReady"
+	errTypeInvalidEvent  = "Runtime.InvalidEvent"
+	errTypeApp           = "Runtime.AppError"
+	errTypeAppTimeout    = "Runtime.AppTimeout"
+	errTypeTooLarge      = "Runtime.ResponseSizeTooLarge"
+	errTypeErrorStatus   = "Function.ErrorStatusCode"
+	errTypeForbiddenHook = "Runtime.ForbiddenPath"
+)
+
+// Main runs the adapter until shutdown and returns the process exit code. lookup reads the
+// environment (os.LookupEnv in production).
+func Main(ctx context.Context, lookup config.Lookup, stderr io.Writer, version string) int {
+	cfg, warnings, cfgErr := config.FromEnv(lookup)
+	log := newLogger(stderr, cfg)
+	for _, w := range warnings {
+		log.Warn(w)
+	}
+	if cfg.ExtensionsAPI == "" {
+		log.Error("cannot start: " + cfgErr.Error())
+		return 1
+	}
+	lambdaHTTP := newLambdaHTTPClient(cfg.MaxConcurrency)
+	ext := lambdaapi.NewExtensionClient(cfg.ExtensionsAPI, lambdaHTTP)
+	err := retry(ctx, startupRetries, func() error {
+		return ext.Register(ctx, ExtensionName, []string{lambdaapi.EventShutdown})
+	})
+	if err != nil {
+		log.Error("register extension failed", "error", err)
+		return 1
+	}
+	rt := lambdaapi.NewRuntimeClient(cfg.RuntimeAPI, lambdaHTTP)
+	if cfgErr != nil {
+		log.Error("invalid configuration", "error", cfgErr)
+		reportInitError(ctx, log, rt, errTypeConfig, cfgErr)
+		return 1
+	}
+	a := New(cfg, log, rt, ext, version)
+	if err := a.Run(ctx); err != nil {
+		var ie *initError
+		if errors.As(err, &ie) {
+			log.Error("init failed", "error", ie.err)
+			reportInitError(ctx, log, rt, ie.errType, ie.err)
+			return 1
+		}
+		log.Error("adapter stopped", "error", err)
+		return 1
+	}
+	return 0
+}
+
+// initError is an error that fails the Init phase, with the type reported to Lambda.
+type initError struct {
+	errType string
+	err     error
+}
+
+func (e *initError) Error() string { return e.err.Error() }
+func (e *initError) Unwrap() error { return e.err }
+
+func reportInitError(ctx context.Context, log *slog.Logger, rt *lambdaapi.RuntimeClient, errType string, cause error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	if err := rt.InitError(ctx, errType, cause.Error()); err != nil {
+		log.Error("report init error failed", "error", err)
+	}
+}
+
+func newLogger(w io.Writer, cfg config.Config) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogJSON {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// newLambdaHTTPClient is the client for the Runtime and Extensions APIs: no timeout (next blocks until
+// an event arrives), no proxy (the APIs are link-local), one idle connection per loop plus spares.
+func newLambdaHTTPClient(loops int) *http.Client {
+	return &http.Client{Transport: &http.Transport{
+		Proxy:               nil,
+		DialContext:         (&net.Dialer{Timeout: 2 * time.Second, KeepAlive: -1}).DialContext,
+		MaxIdleConns:        loops + 4,
+		MaxIdleConnsPerHost: loops + 4,
+		DisableCompression:  true,
+		ForceAttemptHTTP2:   false,
+	}}
+}
+
+// startupRetries bounds how long the adapter retries an unreachable or failing Lambda API before it
+// exits and lets Lambda restart the sandbox: 10 ms doubling to 1 s, about 6 s in all.
+const startupRetries = 12
+
+// retry calls f until it succeeds, ctx ends, or attempts run out, backing off exponentially.
+func retry(ctx context.Context, attempts int, f func() error) error {
+	delay := 10 * time.Millisecond
+	var err error
+	for i := 0; i < attempts; i++ {
+		if err = f(); err == nil {
+			return nil
+		}
+		if i == attempts-1 {
+			break
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("%w (gave up: %w)", err, ctx.Err())
+		case <-t.C:
+		}
+		delay = min(delay*2, time.Second)
+	}
+	return fmt.Errorf("%w (after %d attempts)", err, attempts)
+}

@@ -1,0 +1,145 @@
+package adapter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/lwa-go/lwa/adapter/config"
+)
+
+// Readiness polling. A refused connection on loopback costs a few microseconds, so the adapter
+// probes every millisecond until the app listens: it sees the app within ~1 ms of its listen() for
+// about 1% of a core. Once the app accepts connections, an unhealthy answer is retried less often, so
+// a slow health endpoint is not hammered.
+const (
+	probeInterval      = time.Millisecond
+	unhealthyInterval  = 5 * time.Millisecond
+	probeAttemptLimit  = 2 * time.Second // an app that accepts but never answers does not hang the check
+	readinessLogPeriod = 2 * time.Second
+)
+
+// readinessTarget is what the check probes, for messages: a URL, or tcp://host:port.
+func (a *Adapter) readinessTarget() string {
+	if a.cfg.ReadinessCheckProtocol == config.ProtocolTCP {
+		return "tcp://" + a.cfg.ReadinessAddr()
+	}
+	return "http://" + a.cfg.ReadinessAddr() + a.cfg.ReadinessCheckPath
+}
+
+// waitReady blocks until the app passes the readiness check, ctx ends, or
+// AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS passes (an *initError naming the URL and the last result).
+func (a *Adapter) waitReady(ctx context.Context) error {
+	start := time.Now()
+	if a.cfg.ReadinessCheckTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, a.cfg.ReadinessCheckTimeout)
+		defer cancel()
+	}
+	p := newProber(a.cfg)
+	defer p.close()
+	nextLog := start.Add(readinessLogPeriod)
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	var last string
+	for {
+		select {
+		case <-ctx.Done():
+			if a.cfg.ReadinessCheckTimeout > 0 && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return &initError{errType: errTypeReadiness, err: fmt.Errorf(
+					"app not ready after %s (AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS): %s: last result: %s",
+					a.cfg.ReadinessCheckTimeout, a.readinessTarget(), last)}
+			}
+			return ctx.Err()
+		case <-timer.C:
+		}
+		healthy, result, answered := p.probe(ctx)
+		if healthy {
+			return nil
+		}
+		if ctx.Err() == nil || last == "" {
+			last = result // an attempt cut short by the overall timeout says nothing new
+		}
+		if now := time.Now(); now.After(nextLog) {
+			a.log.Info(fmt.Sprintf("app is not ready after %dms", now.Sub(start).Milliseconds()),
+				"url", a.readinessTarget(), "last", last)
+			nextLog = nextLog.Add(readinessLogPeriod)
+		}
+		if answered {
+			timer.Reset(unhealthyInterval)
+		} else {
+			timer.Reset(probeInterval)
+		}
+	}
+}
+
+// prober runs single readiness attempts.
+type prober struct {
+	cfg    config.Config
+	addr   string
+	url    string
+	client *http.Client
+	dialer net.Dialer
+}
+
+func newProber(cfg config.Config) *prober {
+	p := &prober{cfg: cfg, addr: cfg.ReadinessAddr()}
+	p.url = "http://" + p.addr + cfg.ReadinessCheckPath
+	p.dialer = net.Dialer{Timeout: probeAttemptLimit, KeepAlive: -1}
+	p.client = &http.Client{
+		Transport: &http.Transport{
+			Proxy:              nil,
+			DialContext:        p.dialer.DialContext,
+			DisableKeepAlives:  true,
+			DisableCompression: true,
+		},
+		// A redirect answer is an answer: its status decides, as in the Rust adapter.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return p
+}
+
+func (p *prober) close() { p.client.CloseIdleConnections() }
+
+// probe makes one attempt. answered reports that the app accepted the connection (even if unhealthy).
+func (p *prober) probe(ctx context.Context) (healthy bool, result string, answered bool) {
+	ctx, cancel := context.WithTimeout(ctx, probeAttemptLimit)
+	defer cancel()
+	// A bare TCP connect first: cheap while the app is not listening yet, and all the TCP mode needs.
+	conn, err := p.dialer.DialContext(ctx, "tcp", p.addr)
+	if err != nil {
+		return false, "connect: " + trimOpError(err), false
+	}
+	conn.Close()
+	if p.cfg.ReadinessCheckProtocol == config.ProtocolTCP {
+		return true, "connected", true
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.url, nil)
+	if err != nil {
+		return false, err.Error(), false
+	}
+	resp, err := p.client.Do(req)
+	if err != nil {
+		return false, "GET: " + trimOpError(err), true
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	if p.cfg.HealthyStatus.Contains(resp.StatusCode) {
+		return true, resp.Status, true
+	}
+	return false, fmt.Sprintf("status %d (healthy: %s)", resp.StatusCode, p.cfg.HealthyStatus), true
+}
+
+// trimOpError drops the address noise from net errors: "dial tcp 127.0.0.1:8080: connect: connection
+// refused" → "connection refused".
+func trimOpError(err error) string {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Err != nil {
+		return op.Err.Error()
+	}
+	return err.Error()
+}
