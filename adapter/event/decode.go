@@ -213,6 +213,10 @@ func buildHeader(single, multi map[string]strs) http.Header {
 		}
 		h[ck] = append(h[ck], vs...)
 	}
+	// HTTP/1.1 allows one Cookie header (RFC 6265 section 5.4); many servers read only the first.
+	if c := h["Cookie"]; len(c) > 1 {
+		h["Cookie"] = []string{strings.Join(c, "; ")}
+	}
 	return h
 }
 

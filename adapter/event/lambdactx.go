@@ -36,7 +36,10 @@ type EnvConfig struct {
 // allocation); client_context and identity, rare, are reshaped as the Rust adapter does, and null
 // when absent or not valid JSON.
 func (c *LambdaContext) Marshal() []byte {
-	return c.AppendJSON(make([]byte, 0, 256+len(c.ClientContext)+len(c.Identity)))
+	n := 320 + len(c.RequestID) + len(c.InvokedFunctionARN) + len(c.XRayTraceID) + len(c.TenantID) +
+		len(c.EnvConfig.FunctionName) + len(c.EnvConfig.Version) + len(c.EnvConfig.LogStream) +
+		len(c.EnvConfig.LogGroup) + 2*(len(c.ClientContext)+len(c.Identity))
+	return c.AppendJSON(make([]byte, 0, n))
 }
 
 // MarshalJSON implements json.Marshaler with the same output as Marshal.
@@ -92,8 +95,11 @@ type clientContext struct {
 }
 
 func appendClientContext(dst []byte, raw json.RawMessage) []byte {
-	var cc clientContext
-	if isNull(raw) || json.Unmarshal(raw, &cc) != nil {
+	if isNull(raw) {
+		return append(dst, "null"...)
+	}
+	cc, err := parseClientContext(raw)
+	if err != nil {
 		return append(dst, "null"...)
 	}
 	c := cc.Client
@@ -115,6 +121,11 @@ func appendClientContext(dst []byte, raw json.RawMessage) []byte {
 	}
 	dst = appendRawMap(dst, cc.Environment)
 	return append(dst, '}')
+}
+
+func parseClientContext(raw []byte) (*clientContext, error) {
+	cc := new(clientContext)
+	return cc, json.Unmarshal(raw, cc)
 }
 
 // appendRawMap appends m with sorted keys ({} when nil).
@@ -140,8 +151,11 @@ type identity struct {
 }
 
 func appendIdentity(dst []byte, raw json.RawMessage) []byte {
-	var id identity
-	if isNull(raw) || json.Unmarshal(raw, &id) != nil {
+	if isNull(raw) {
+		return append(dst, "null"...)
+	}
+	id := new(identity)
+	if json.Unmarshal(raw, id) != nil {
 		return append(dst, "null"...)
 	}
 	dst = append(dst, `{"identityId":`...)
