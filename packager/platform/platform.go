@@ -23,7 +23,7 @@ const (
 func All() []Platform { return []Platform{AMD64, ARM64} }
 
 // SupportedList is the human-readable list used in error messages.
-const SupportedList = "linux/amd64, linux/arm64 (or all)"
+const SupportedList = "linux/amd64, linux/arm64, all"
 
 // String returns the platform as os/arch, e.g. linux/arm64.
 func (p Platform) String() string { return string(p) }
