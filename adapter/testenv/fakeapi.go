@@ -35,6 +35,7 @@ type FakeAPI struct {
 	events        chan string // extension events to deliver (JSON)
 	registered    atomic.Int32
 	nextPolls     atomic.Int32
+	discard       atomic.Bool
 }
 
 // Posted is a body posted to an error endpoint.
@@ -53,8 +54,9 @@ type Chunk struct {
 type Outcome struct {
 	Error   bool // posted to /error rather than /response
 	Header  http.Header
-	Body    []byte
-	Chunks  []Chunk
+	Body    []byte  // after DiscardBodies, only the chunks that began in the first DiscardKeep bytes
+	Chunks  []Chunk // after DiscardBodies, only those chunks
+	Size    int64   // body bytes received
 	Trailer http.Header
 	Started time.Time // when the response request arrived
 }
@@ -118,6 +120,13 @@ func (f *FakeAPI) Invoke(ctx context.Context, payload []byte, timeout time.Durat
 	}
 }
 
+// DiscardKeep is how much of each body the fake keeps after DiscardBodies.
+const DiscardKeep = 64 << 10
+
+// DiscardBodies makes the fake count body bytes instead of keeping them (all but the first
+// DiscardKeep), so streams of any size can be received with flat memory, as fast as loopback allows.
+func (f *FakeAPI) DiscardBodies() { f.discard.Store(true) }
+
 // Shutdown delivers a SHUTDOWN event to the registered extension.
 func (f *FakeAPI) Shutdown(deadline time.Time) {
 	f.events <- fmt.Sprintf(`{"eventType":"SHUTDOWN","deadlineMs":%d,"shutdownReason":"spindown"}`, deadline.UnixMilli())
@@ -157,13 +166,15 @@ func (f *FakeAPI) result(isError bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		o := &Outcome{Error: isError, Header: r.Header.Clone(), Started: time.Now()}
 		buf := make([]byte, 256<<10)
+		discard := f.discard.Load()
 		for {
 			n, err := r.Body.Read(buf)
-			if n > 0 {
+			if n > 0 && (!discard || o.Size < DiscardKeep) {
 				data := append([]byte(nil), buf[:n]...)
 				o.Chunks = append(o.Chunks, Chunk{At: time.Since(o.Started), Data: data})
 				o.Body = append(o.Body, data...)
 			}
+			o.Size += int64(n)
 			if err != nil {
 				if !errors.Is(err, io.EOF) {
 					o.Trailer = http.Header{"X-Fake-Read-Error": {err.Error()}}
