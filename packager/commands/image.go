@@ -201,7 +201,9 @@ func (a *app) image(c *cli.Context) error {
 			byPlatform[b.Platform] = b.Data
 		}
 		progress("appending the adapter layer to %d base image(s)", len(platforms))
-		art, err = basePlan.Apply(byPlatform, opts)
+		if art, err = basePlan.Apply(byPlatform, opts); err != nil {
+			return fmt.Errorf("--base %s: %w", pl.base, err)
+		}
 	} else {
 		art, err = image.Adapter(bins, opts)
 	}

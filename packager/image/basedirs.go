@@ -27,7 +27,8 @@ func baseDirs(img v1.Image) (map[string]*tar.Header, error) {
 	for i := len(layers) - 1; i >= 0 && len(settled) < len(want); i-- {
 		seen, err := scanLayer(layers[i], want)
 		if err != nil {
-			return nil, fmt.Errorf("read base layer %d: %w", i, err)
+			d, _ := layers[i].Digest()
+			return nil, fmt.Errorf("read base layer %d (%s): %w", i, d, err)
 		}
 		for _, name := range want {
 			if settled[name] {

@@ -77,4 +77,3 @@ func (l Layout) Publish(_ context.Context, a image.Artifact) ([]Result, error) {
 	}
 	return []Result{{Kind: "oci", Path: l.Dir, Digest: digest.String()}}, nil
 }
-
