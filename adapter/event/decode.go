@@ -1,217 +1,323 @@
 package event
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
-	"net/textproto"
-	"sort"
+	"slices"
 	"strings"
 )
 
-// wire is the union of the HTTP event shapes Decode reads. Fields of other triggers are ignored.
+// wire is what Decode reads of a payload: the union of the HTTP event shapes. Fields of other
+// triggers are skipped (but validated).
 type wire struct {
-	Version        string `json:"version"`
-	HTTPMethod     string `json:"httpMethod"` // v1, ALB
-	Method         string `json:"method"`     // Lattice
-	Path           string `json:"path"`       // v1, ALB, Lattice
-	RawPath        string `json:"rawPath"`    // v2
-	RawQueryString string `json:"rawQueryString"`
-	Cookies        []string
+	version, httpMethod, method, path, rawPath, rawQuery string
+	cookies                                              []string
+	headers, multiHeaders                                http.Header
+	query, multiQuery                                    []kv
+	hasMulti                                             bool // multiValueHeaders or ...QueryStringParameters present
 
-	Headers                         map[string]strs `json:"headers"`
-	MultiValueHeaders               map[string]strs `json:"multiValueHeaders"`
-	QueryStringParameters           map[string]strs `json:"queryStringParameters"`
-	MultiValueQueryStringParameters map[string]strs `json:"multiValueQueryStringParameters"`
+	body                  []byte // raw JSON string content, escapes not decoded
+	bodyEscaped, isBase64 bool
 
-	Body            *string         `json:"body"`
-	IsBase64Encoded bool            `json:"isBase64Encoded"`
-	RequestContext  json.RawMessage `json:"requestContext"`
+	requestContext []byte // raw value
+	rc             probe
+
+
+	vals []string // backing array for header values
 }
 
-// probe is what Decode needs from requestContext to tell the triggers apart.
+// probe is what tells the triggers apart, in requestContext.
 type probe struct {
-	HTTPMethod string `json:"httpMethod"`
-	HTTP       *struct {
-		Method string `json:"method"`
-		Path   string `json:"path"`
-	} `json:"http"`
-	ELB               json.RawMessage `json:"elb"`
-	ServiceNetworkArn string          `json:"serviceNetworkArn"`
+	httpMethod        string // v1
+	http              bool   // v2: requestContext.http is an object
+	httpMethodV2      string
+	httpPath          string
+	elb               bool // ALB: requestContext.elb is an object
+	serviceNetworkArn string
 }
 
-// strs is a header or query value: a JSON string, an array of strings, or null. VPC Lattice v2 sends
-// arrays, the others strings; both appear in the wild for Lattice.
-type strs []string
-
-// UnmarshalJSON accepts a string, an array of strings or null.
-func (s *strs) UnmarshalJSON(b []byte) error {
-	switch {
-	case len(b) == 0:
-		return nil
-	case b[0] == 'n': // null
-		*s = nil
-		return nil
-	case b[0] == '"':
-		v, err := unquote(b)
-		if err != nil {
-			return err
-		}
-		*s = strs{v}
-		return nil
-	case b[0] == '[':
-		var vs []*string // null elements are skipped
-		if err := json.Unmarshal(b, &vs); err != nil {
-			return err
-		}
-		out := make(strs, 0, len(vs))
-		for _, v := range vs {
-			if v != nil {
-				out = append(out, *v)
-			}
-		}
-		*s = out
-		return nil
-	}
-	return fmt.Errorf("want a string or an array of strings, got %.20q", b)
-}
-
-// unquote decodes a JSON string literal already validated by encoding/json, cheaply when it has no
-// escapes.
-func unquote(b []byte) (string, error) {
-	if len(b) >= 2 && bytes.IndexByte(b, '\\') < 0 {
-		return string(b[1 : len(b)-1]), nil
-	}
-	var v string
-	err := json.Unmarshal(b, &v)
-	return v, err
+// kv is one query parameter and its values.
+type kv struct {
+	key  string
+	vals []string
 }
 
 // Decode detects the event type and decodes it. Invalid JSON and an invalid base64 body are errors;
-// an event that is valid JSON but no HTTP trigger is a pass-through event.
+// a valid JSON payload that is no HTTP event we know is a pass-through event.
+//
+// The Event refers to payload's memory (Raw, and Body when it was not base64-encoded): payload must
+// not be modified while the Event is in use.
 func Decode(payload []byte) (*Event, error) {
+	s := scanner{data: payload}
 	var w wire
-	if err := json.Unmarshal(payload, &w); err != nil {
-		// Not an object, or a field named like an HTTP event's but of another type: only a
+	err := errWrongType
+	if s.ws() == '{' {
+		if err = w.parse(&s); err == nil {
+			err = s.end()
+		}
+	}
+	if errors.Is(err, errWrongType) {
+		// Not an object, or a field named like an HTTP event's holding another type: only a
 		// pass-through event can be that, and only if it is valid JSON.
-		if json.Valid(payload) {
-			return &Event{Kind: KindPassThrough, Raw: payload}, nil
+		if !json.Valid(payload) {
+			var v any
+			return nil, fmt.Errorf("decode event: invalid JSON: %w", json.Unmarshal(payload, &v))
 		}
-		return nil, fmt.Errorf("decode event: invalid JSON: %w", err)
+		return &Event{Kind: KindPassThrough, Raw: payload}, nil
 	}
-	var p probe
-	if len(w.RequestContext) > 0 && w.RequestContext[0] == '{' {
-		if err := json.Unmarshal(w.RequestContext, &p); err != nil {
-			// A requestContext of another shape: not an HTTP trigger we know.
-			p = probe{}
-		}
+	if err != nil {
+		return nil, fmt.Errorf("decode event: %w", err)
 	}
-	e := &Event{RequestContext: w.RequestContext, Raw: payload}
-	if len(e.RequestContext) > 0 && e.RequestContext[0] == 'n' { // null
-		e.RequestContext = nil
+	e := &Event{}
+	if len(w.requestContext) > 0 && string(w.requestContext) != "null" {
+		e.RequestContext = w.requestContext
 	}
 	switch {
-	case w.HTTPMethod != "" && p.HTTPMethod != "":
+	case w.httpMethod != "" && w.rc.httpMethod != "":
 		e.Kind = KindAPIGatewayV1
-		e.Method = w.HTTPMethod
-		e.Path = encodePath(w.Path)
-		e.RawQuery = buildQuery(w.QueryStringParameters, w.MultiValueQueryStringParameters, escapeComponent)
-		e.Header = buildHeader(w.Headers, w.MultiValueHeaders)
-	case p.HTTP != nil:
+		e.Method = w.httpMethod
+		e.Path = encodePath(w.path)
+		e.RawQuery = buildQuery(w.query, w.multiQuery, escapeComponent)
+		e.Header = mergeHeader(w.headers, w.multiHeaders)
+	case w.rc.http:
 		e.Kind = KindAPIGatewayV2
-		e.Method = p.HTTP.Method
-		path := w.RawPath
+		e.Method = w.rc.httpMethodV2
+		path := w.rawPath
 		if path == "" {
-			path = p.HTTP.Path
+			path = w.rc.httpPath
 		}
 		e.Path = encodePath(path)
-		e.RawQuery = normalizeQuery(w.RawQueryString)
-		e.Header = buildHeader(w.Headers, nil)
-		if len(w.Cookies) > 0 {
-			addCookies(e.Header, w.Cookies)
-		}
-	case len(p.ELB) > 0 && p.ELB[0] == '{':
+		e.RawQuery = normalizeQuery(w.rawQuery)
+		e.Header = mergeHeader(w.headers, nil)
+		addCookies(e.Header, w.cookies)
+	case w.rc.elb:
 		e.Kind = KindALB
-		e.Method = w.HTTPMethod
-		e.Path = encodePath(w.Path)
-		e.MultiValue = w.MultiValueHeaders != nil || w.MultiValueQueryStringParameters != nil
+		e.Method = w.httpMethod
+		e.Path = encodePath(w.path)
+		e.MultiValue = w.hasMulti
 		// ALB passes the query as the client encoded it: keep that encoding, fixing only what
 		// cannot go on a request line.
-		e.RawQuery = buildQuery(w.QueryStringParameters, w.MultiValueQueryStringParameters, normalizeQuery)
-		e.Header = buildHeader(w.Headers, w.MultiValueHeaders)
-	case p.ServiceNetworkArn != "" && w.Version == "2.0":
+		e.RawQuery = buildQuery(w.query, w.multiQuery, normalizeQuery)
+		e.Header = mergeHeader(w.headers, w.multiHeaders)
+	case w.rc.serviceNetworkArn != "" && w.version == "2.0":
 		e.Kind = KindLattice
-		e.Method = w.Method
-		path, query, _ := strings.Cut(w.Path, "?")
+		e.Method = w.method
+		path, query, _ := strings.Cut(w.path, "?")
 		e.Path = encodePath(path)
-		if len(w.QueryStringParameters) > 0 {
-			e.RawQuery = buildQuery(w.QueryStringParameters, nil, escapeComponent)
+		// Lattice sends decoded values, like API Gateway; some samples put the query in the path.
+		if len(w.query) > 0 {
+			e.RawQuery = buildQuery(w.query, nil, escapeComponent)
 		} else {
 			e.RawQuery = normalizeQuery(query)
 		}
-		e.Header = buildHeader(w.Headers, nil)
+		e.Header = mergeHeader(w.headers, nil)
 	default:
-		return &Event{Kind: KindPassThrough, Raw: payload, RequestContext: e.RequestContext}, nil
+		e.Kind = KindPassThrough
+		e.Raw = payload
+		return e, nil
 	}
-	e.Raw = nil
 	if e.Method == "" {
 		e.Method = http.MethodGet
 	}
-	if w.Body != nil && *w.Body != "" {
-		if w.IsBase64Encoded {
-			body, err := decodeBase64(*w.Body)
-			if err != nil {
-				return nil, fmt.Errorf("decode %s event: body has isBase64Encoded=true but is not valid base64: %w", e.Kind, err)
-			}
-			e.Body = body
-		} else {
-			e.Body = []byte(*w.Body)
+	if len(w.body) > 0 {
+		if e.Body, err = w.decodeBody(); err != nil {
+			return nil, fmt.Errorf("decode %s event: body has isBase64Encoded=true but is not valid base64: %w", e.Kind, err)
 		}
 	}
 	return e, nil
 }
 
-// decodeBase64 decodes standard base64, padded or not; API Gateway always pads, hand-written test
-// events often do not.
-func decodeBase64(s string) ([]byte, error) {
-	enc := base64.StdEncoding
-	if len(s)%4 != 0 {
-		enc = base64.RawStdEncoding
-		s = strings.TrimRight(s, "=")
+// decodeBody returns the body bytes: base64-decoded straight from the payload, or the text itself.
+func (w *wire) decodeBody() ([]byte, error) {
+	b := w.body
+	if w.bodyEscaped {
+		b = unescape(b)
 	}
-	out := make([]byte, enc.DecodedLen(len(s)))
-	n, err := enc.Decode(out, []byte(s))
+	if !w.isBase64 {
+		return b, nil
+	}
+	// API Gateway always pads; hand-written test events often do not.
+	enc := base64.StdEncoding
+	if len(b)%4 != 0 {
+		enc = base64.RawStdEncoding
+		for len(b) > 0 && b[len(b)-1] == '=' {
+			b = b[:len(b)-1]
+		}
+	}
+	out := make([]byte, enc.DecodedLen(len(b)))
+	n, err := enc.Decode(out, b)
 	if err != nil {
 		return nil, err
 	}
 	return out[:n], nil
 }
 
-// buildHeader merges the single- and multi-value header maps into canonical http.Header: every
-// value of the multi-value map, plus the single-value entries whose name it lacks (API Gateway
-// sends both, with the same names; the multi-value map is the complete one).
-func buildHeader(single, multi map[string]strs) http.Header {
-	h := make(http.Header, len(single)+len(multi))
-	for k, vs := range multi {
-		if len(vs) == 0 {
-			continue
+// parse reads the top-level object.
+func (w *wire) parse(s *scanner) error {
+	return s.object(func(key []byte) error {
+		switch string(key) {
+		case "version":
+			return s.stringOrNull(&w.version)
+		case "httpMethod":
+			return s.stringOrNull(&w.httpMethod)
+		case "method":
+			return s.stringOrNull(&w.method)
+		case "path":
+			return s.stringOrNull(&w.path)
+		case "rawPath":
+			return s.stringOrNull(&w.rawPath)
+		case "rawQueryString":
+			return s.stringOrNull(&w.rawQuery)
+		case "cookies":
+			w.cookies = w.cookies[:0]
+			return s.strings(func(v string) { w.cookies = append(w.cookies, v) })
+		case "headers":
+			return w.header(s, &w.headers)
+		case "multiValueHeaders":
+			w.hasMulti = w.hasMulti || s.ws() == '{'
+			return w.header(s, &w.multiHeaders)
+		case "queryStringParameters":
+			return w.queryMap(s, &w.query)
+		case "multiValueQueryStringParameters":
+			w.hasMulti = w.hasMulti || s.ws() == '{'
+			return w.queryMap(s, &w.multiQuery)
+		case "body":
+			switch s.ws() {
+			case '"':
+				var err error
+				w.body, w.bodyEscaped, err = s.str()
+				return err
+			case 'n':
+				w.body = nil
+				return s.literal("null")
+			}
+			return s.wrongType()
+		case "isBase64Encoded":
+			return s.boolOrNull(&w.isBase64)
+		case "requestContext":
+			start := s.pos
+			if s.ws() == '{' {
+				start = s.pos
+				if err := w.parseRequestContext(s); err != nil {
+					return err
+				}
+			} else if err := s.skip(); err != nil {
+				return err
+			}
+			w.requestContext = s.data[start:s.pos]
+			return nil
 		}
-		ck := textproto.CanonicalMIMEHeaderKey(k)
-		h[ck] = append(h[ck], vs...)
+		return s.skip()
+	})
+}
+
+// parseRequestContext reads what tells the triggers apart.
+func (w *wire) parseRequestContext(s *scanner) error {
+	w.rc = probe{}
+	return s.object(func(key []byte) error {
+		switch string(key) {
+		case "httpMethod":
+			return s.stringOrNull(&w.rc.httpMethod)
+		case "serviceNetworkArn":
+			return s.stringOrNull(&w.rc.serviceNetworkArn)
+		case "elb":
+			w.rc.elb = s.ws() == '{'
+			return s.skip()
+		case "http":
+			switch s.ws() {
+			case '{':
+				w.rc.http = true
+				return s.object(func(key []byte) error {
+					switch string(key) {
+					case "method":
+						return s.stringOrNull(&w.rc.httpMethodV2)
+					case "path":
+						return s.stringOrNull(&w.rc.httpPath)
+					}
+					return s.skip()
+				})
+			case 'n':
+				w.rc.http = false
+				return s.literal("null")
+			}
+			return s.wrongType()
+		}
+		return s.skip()
+	})
+}
+
+// header reads a header map (values: strings or arrays of strings) into canonical http.Header.
+func (w *wire) header(s *scanner, dst *http.Header) error {
+	if s.ws() == 'n' {
+		return s.literal("null")
 	}
-	for k, vs := range single {
-		if len(vs) == 0 {
-			continue
+	if s.ws() != '{' {
+		return s.wrongType()
+	}
+	h := make(http.Header, 16)
+	if w.vals == nil {
+		w.vals = make([]string, 0, 32)
+	}
+	err := s.object(func(key []byte) error {
+		k := canonicalKey(key)
+		start := len(w.vals)
+		if err := s.strings(func(v string) { w.vals = append(w.vals, v) }); err != nil {
+			return err
 		}
-		ck := textproto.CanonicalMIMEHeaderKey(k)
-		if _, ok := h[ck]; ok && len(multi) > 0 {
-			if _, inMulti := lookupFold(multi, k); inMulti {
-				continue
+		if len(w.vals) == start {
+			return nil
+		}
+		vs := w.vals[start:len(w.vals):len(w.vals)] // capped: appending elsewhere copies
+		if old, ok := h[k]; ok {
+			vs = append(old, vs...)
+		}
+		h[k] = vs
+		return nil
+	})
+	*dst = h
+	return err
+}
+
+// queryMap reads a query parameter map (values: strings or arrays of strings).
+func (w *wire) queryMap(s *scanner, dst *[]kv) error {
+	if s.ws() == 'n' {
+		return s.literal("null")
+	}
+	if s.ws() != '{' {
+		return s.wrongType()
+	}
+	var q []kv
+	err := s.object(func(key []byte) error {
+		p := kv{key: string(key)}
+		if err := s.strings(func(v string) { p.vals = append(p.vals, v) }); err != nil {
+			return err
+		}
+		q = append(q, p)
+		return nil
+	})
+	*dst = q
+	return err
+}
+
+// mergeHeader merges the single- and multi-value header maps: every value of the multi-value map,
+// plus the single-value entries whose name it lacks (API Gateway sends both, with the same names;
+// the multi-value map is the complete one).
+func mergeHeader(single, multi http.Header) http.Header {
+	h := multi
+	switch {
+	case h == nil && single == nil:
+		h = make(http.Header)
+	case h == nil:
+		h = single
+	default:
+		for k, vs := range single {
+			if _, ok := h[k]; !ok {
+				h[k] = vs
 			}
 		}
-		h[ck] = append(h[ck], vs...)
 	}
 	// HTTP/1.1 allows one Cookie header (RFC 6265 section 5.4); many servers read only the first.
 	if c := h["Cookie"]; len(c) > 1 {
@@ -220,30 +326,8 @@ func buildHeader(single, multi map[string]strs) http.Header {
 	return h
 }
 
-// lookupFold reports whether m has key k, ignoring case.
-func lookupFold(m map[string]strs, k string) (strs, bool) {
-	if v, ok := m[k]; ok {
-		return v, true
-	}
-	for mk, v := range m {
-		if strings.EqualFold(mk, k) {
-			return v, true
-		}
-	}
-	return nil, false
-}
-
 // addCookies joins HTTP API v2 cookies into the Cookie header, after any the headers already had.
 func addCookies(h http.Header, cookies []string) {
-	n := 0
-	for _, c := range cookies {
-		if c != "" {
-			n++
-		}
-	}
-	if n == 0 {
-		return
-	}
 	var b strings.Builder
 	if old := h.Get("Cookie"); old != "" {
 		b.WriteString(old)
@@ -257,37 +341,32 @@ func addCookies(h http.Header, cookies []string) {
 		}
 		b.WriteString(c)
 	}
-	h["Cookie"] = []string{b.String()}
+	if b.Len() > 0 {
+		h["Cookie"] = []string{b.String()}
+	}
 }
 
 // buildQuery rebuilds a query string from the event's maps, keys sorted so the result is
-// deterministic, each key and value passed through enc. Like headers, the multi-value map wins and
-// single-value entries it lacks are added.
-func buildQuery(single, multi map[string]strs, enc func(string) string) string {
+// deterministic, each key and value passed through enc. As for headers, the multi-value map wins
+// and single-value entries it lacks are added; a key repeated in one map keeps its last entry, as a
+// JSON decoder would.
+func buildQuery(single, multi []kv, enc func(string) string) string {
 	if len(single) == 0 && len(multi) == 0 {
 		return ""
 	}
-	keys := make([]string, 0, len(single)+len(multi))
-	for k := range multi {
-		keys = append(keys, k)
-	}
-	for k := range single {
-		if _, ok := multi[k]; !ok {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
+	params := append(lastPerKey(multi), lastPerKey(single)...)
+	slices.SortStableFunc(params, func(a, b kv) int { return strings.Compare(a.key, b.key) })
 	var b strings.Builder
-	for _, k := range keys {
-		vs, ok := multi[k]
-		if !ok {
-			vs = single[k]
+	for i, p := range params {
+		if i > 0 && params[i-1].key == p.key {
+			continue // a single-value entry the multi-value map has
 		}
-		ek := enc(k)
-		if len(vs) == 0 {
-			vs = strs{""}
+		ek := enc(p.key)
+		vals := p.vals
+		if len(vals) == 0 {
+			vals = []string{""}
 		}
-		for _, v := range vs {
+		for _, v := range vals {
 			if b.Len() > 0 {
 				b.WriteByte('&')
 			}
@@ -297,4 +376,19 @@ func buildQuery(single, multi map[string]strs, enc func(string) string) string {
 		}
 	}
 	return b.String()
+}
+
+// lastPerKey returns q with only the last entry of each key, in key order.
+func lastPerKey(q []kv) []kv {
+	out := slices.Clone(q)
+	slices.SortStableFunc(out, func(a, b kv) int { return strings.Compare(a.key, b.key) })
+	n := 0
+	for i := range out {
+		if i+1 < len(out) && out[i+1].key == out[i].key {
+			continue
+		}
+		out[n] = out[i]
+		n++
+	}
+	return out[:n]
 }

@@ -160,9 +160,9 @@ func TestQueryEncoding(t *testing.T) {
 }
 
 func TestQueryFromMaps(t *testing.T) {
-	multi := map[string]strs{"b": {"2", "1"}, "a": {"x y"}}
-	single := map[string]strs{"b": {"1"}, "c": {"only+single"}}
-	if got, want := buildQuery(single, multi, escapeComponent), "a=x%20y&b=2&b=1&c=only%2Bsingle"; got != want {
+	multi := []kv{{"b", []string{"2", "1"}}, {"a", []string{"x y"}}, {"d", []string{"old"}}, {"d", nil}}
+	single := []kv{{"b", []string{"1"}}, {"c", []string{"only+single"}}}
+	if got, want := buildQuery(single, multi, escapeComponent), "a=x%20y&b=2&b=1&c=only%2Bsingle&d="; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
 	if got := buildQuery(nil, nil, escapeComponent); got != "" {
