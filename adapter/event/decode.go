@@ -25,7 +25,6 @@ type wire struct {
 	requestContext []byte // raw value
 	rc             probe
 
-
 	vals []string // backing array for header values
 }
 
