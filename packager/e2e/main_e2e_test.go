@@ -1,0 +1,112 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"bytes"
+	"debug/elf"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lwa-go/lwa/adapter/testenv"
+)
+
+// lwaPack is the lwa-pack binary built once for this test binary; repoRoot is the module root it
+// runs in, so it compiles the adapter from this checkout.
+var lwaPack, repoRoot string
+
+func TestMain(m *testing.M) {
+	os.Exit(runMain(m))
+}
+
+func runMain(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "lwa-pack-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	if repoRoot, err = filepath.Abs("../.."); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	lwaPack = filepath.Join(dir, "lwa-pack")
+	cmd := exec.Command("go", "build", "-o", lwaPack, "./packager/cmd/lwa-pack")
+	cmd.Dir = repoRoot
+	if out, err := cmd.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build lwa-pack: %v\n%s", err, out)
+		return 1
+	}
+	return m.Run()
+}
+
+// pack runs lwa-pack in the repository root and returns its stdout and how long it took.
+func pack(t *testing.T, args ...string) (string, time.Duration) {
+	t.Helper()
+	cmd := exec.Command(lwaPack, args...)
+	cmd.Dir = repoRoot
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("lwa-pack %s: %v\n%s%s", strings.Join(args, " "), err, stdout.String(), stderr.String())
+	}
+	return stdout.String(), time.Since(start)
+}
+
+// runTool runs a test tool (which must be installed) and returns its combined output.
+func runTool(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(testenv.Tool(t, name), args...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// checkBinary checks that path is a static ELF for arch (amd64 or arm64), with debug/elf and
+// with file(1), and that it prints `lambda-adapter VERSION` (arm64 under qemu-user-static).
+func checkBinary(t *testing.T, path, arch, version string) {
+	t.Helper()
+	f, err := elf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	wantMachine := map[string]elf.Machine{"amd64": elf.EM_X86_64, "arm64": elf.EM_AARCH64}[arch]
+	if f.Machine != wantMachine || f.Class != elf.ELFCLASS64 {
+		t.Errorf("%s: machine %v %v, want %v", path, f.Class, f.Machine, wantMachine)
+	}
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			t.Errorf("%s: has a program interpreter (dynamically linked)", path)
+		}
+	}
+	if libs, _ := f.ImportedLibraries(); len(libs) > 0 {
+		t.Errorf("%s: imports %v", path, libs)
+	}
+	desc := runTool(t, "file", "-b", path)
+	wantFile := map[string]string{"amd64": "x86-64", "arm64": "ARM aarch64"}[arch]
+	if !strings.Contains(desc, wantFile) || !strings.Contains(desc, "statically linked") {
+		t.Errorf("file %s: %s", path, desc)
+	}
+	var out string
+	if arch == "arm64" {
+		out = runTool(t, "qemu-aarch64-static", path, "--version")
+	} else {
+		b, err := exec.Command(path, "--version").CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s --version: %v\n%s", path, err, b)
+		}
+		out = string(b)
+	}
+	if want := "lambda-adapter " + version; strings.TrimSpace(out) != want {
+		t.Errorf("%s --version printed %q, want %q", path, out, want)
+	}
+}
