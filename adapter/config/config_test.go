@@ -260,27 +260,6 @@ func TestStatusSet(t *testing.T) {
 	}
 }
 
-func TestHookPaths(t *testing.T) {
-	c, _, err := FromEnv(env("AWS_LWA_SNAPSTART_BEFORE_CHECKPOINT_PATH", "/_lwa/before", "AWS_LWA_SNAPSTART_AFTER_RESTORE_PATH", "/_lwa/after"))
-	if err != nil || c.BeforeCheckpointPath != "/_lwa/before" || c.AfterRestorePath != "/_lwa/after" {
-		t.Fatalf("%+v %v", c, err)
-	}
-	for _, tc := range []struct{ v, want string }{
-		{"/%2525x", "decoded path still contains %"},
-		{"/%zz", "malformed percent-escape"},
-		{"//./", "collapses to /"},
-		{"/a/..", "collapses to /"},
-		{"/EVENTS", "is the pass-through path"},
-		{"/events/", "is the pass-through path"},
-		{"hooks", "accepted"},
-	} {
-		_, _, err := FromEnv(env("AWS_LWA_SNAPSTART_AFTER_RESTORE_PATH", tc.v))
-		if err == nil || !strings.Contains(err.Error(), "AWS_LWA_SNAPSTART_AFTER_RESTORE_PATH") || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%q: %v (want %q)", tc.v, err, tc.want)
-		}
-	}
-}
-
 func FuzzConfig(f *testing.F) {
 	f.Add("8080", "/", "200-399", "1.5", "true")
 	f.Add("abc", "x", "999", "-1", "maybe")
