@@ -1,0 +1,241 @@
+package adapter
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/lwa-go/lwa/adapter/config"
+	"github.com/lwa-go/lwa/adapter/event"
+	"github.com/lwa-go/lwa/adapter/lambdaapi"
+	"github.com/lwa-go/lwa/adapter/testenv"
+)
+
+// The forwarding and large-body figures in docs/performance.md come from these benchmarks
+// (scripts/bench/run.sh runs them):
+//
+//	go test -run '^$' -bench 'Forward|LargeBody' -benchmem ./adapter/
+//
+// The app is a net/http server on loopback in the same process, so its allocations count in
+// allocs/op on both sides of each comparison; the difference is the adapter's own.
+
+// benchRange is the 1 KB text body the app serves, as go-httpbin's /range/1024 does.
+var benchRange = bytes.Repeat([]byte("abcdefghijklmnopqrstuvwxyz"), 40)[:1024]
+
+// benchApp serves /range/1024 (1 KB of text) and /echo (the request body back, as binary).
+func benchApp(b *testing.B) *httptest.Server {
+	b.Helper()
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/range/1024":
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.Header().Set("Etag", "range1024")
+			_, _ = w.Write(benchRange)
+		case "/echo":
+			body, err := io.ReadAll(r.Body)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			w.Header().Set("Content-Type", "application/octet-stream")
+			_, _ = w.Write(body)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	b.Cleanup(app.Close)
+	return app
+}
+
+// benchAdapter is an adapter whose readiness check has passed, for the app at addr. Its Lambda API
+// clients are never used: the benchmarks stop where the response would be posted.
+func benchAdapter(b *testing.B, addr string) *Adapter {
+	b.Helper()
+	host, port, _ := net.SplitHostPort(addr)
+	cfg, _, err := config.FromEnv(config.MapLookup(map[string]string{
+		"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9", "AWS_LWA_HOST": host, "AWS_LWA_PORT": port,
+		"AWS_LAMBDA_FUNCTION_NAME": "bench", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1024",
+	}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := New(cfg, slog.New(slog.DiscardHandler), nil, nil, "bench")
+	close(a.ready)
+	return a
+}
+
+func benchInvocation(payload []byte) *lambdaapi.Invocation {
+	return &lambdaapi.Invocation{
+		RequestID:   "8476a536-e9f4-11e8-9739-2dfe598c3fcd",
+		Deadline:    time.Now().Add(time.Hour),
+		TraceID:     "Root=1-5e1b4151-5ac6c58f5b5dbd6a5f5d0e1c;Parent=1;Sampled=1",
+		FunctionARN: "arn:aws:lambda:us-east-1:123456789012:function:bench",
+		Payload:     payload,
+	}
+}
+
+// forward is one buffered invocation up to the payload for /response: decode, request, the app,
+// read, encode. It is respondBuffered without the final POST, which the native handler pays too.
+func forward(ctx context.Context, a *Adapter, inv *lambdaapi.Invocation) ([]byte, error) {
+	ev, resp, err := a.prepare(ctx, a.log, inv)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBufferedResponse+1))
+	if err != nil {
+		return nil, fmt.Errorf("read app response: %w", err)
+	}
+	return event.Encode(ev, &event.Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body})
+}
+
+// direct is the floor: the same GET sent straight to the app with the adapter's own HTTP client.
+func direct(ctx context.Context, a *Adapter, url string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := a.app.hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	return io.ReadAll(resp.Body)
+}
+
+// BenchmarkForward compares one 1 KB buffered invocation through the adapter (HTTP API v2 event →
+// request → app → API Gateway response JSON) with a direct GET of the same URL. The interleaved
+// sub-benchmark alternates the two and reports both medians and their difference (the goal: at
+// most +100 µs); the other two report allocs/op each.
+func BenchmarkForward(b *testing.B) {
+	app := benchApp(b)
+	a := benchAdapter(b, app.Listener.Addr().String())
+	ctx := context.Background()
+	url := app.URL + "/range/1024"
+	inv := benchInvocation(testenv.V2(testenv.HTTPEvent{Method: "GET", Path: "/range/1024", Headers: map[string]string{"accept": "text/plain"}}))
+	checkForward := func(b *testing.B, out []byte, err error) {
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !bytes.Contains(out, benchRange[:64]) {
+			b.Fatalf("unexpected answer %.200s", out)
+		}
+	}
+	b.Run("direct", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			out, err := direct(ctx, a, url)
+			checkForward(b, out, err)
+		}
+	})
+	b.Run("adapter", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			out, err := forward(ctx, a, inv)
+			checkForward(b, out, err)
+		}
+	})
+	b.Run("interleaved", func(b *testing.B) {
+		var d, f []time.Duration
+		for b.Loop() {
+			start := time.Now()
+			out, err := direct(ctx, a, url)
+			d = append(d, time.Since(start))
+			checkForward(b, out, err)
+			start = time.Now()
+			out, err = forward(ctx, a, inv)
+			f = append(f, time.Since(start))
+			checkForward(b, out, err)
+		}
+		pd, pf := median(d), median(f)
+		b.ReportMetric(micros(pd), "direct-p50-µs")
+		b.ReportMetric(micros(pf), "adapter-p50-µs")
+		b.ReportMetric(micros(pf-pd), "added-p50-µs")
+	})
+}
+
+// largeBody is Lambda's 6 MB payload limit's worth of binary data.
+const largeBody = 6 << 20
+
+// BenchmarkLargeBody is the buffered round trip of a 6 MiB binary body, compared with the one step no
+// implementation can skip, base64-encoding 6 MiB: the event's base64 body is decoded, POSTed to the
+// app, echoed back, read and base64-encoded into the response JSON. (A real invocation this large
+// is over Lambda's limits once encoded; the benchmark measures the work, not the limit.) The goal
+// is a ratio of at most 3.
+func BenchmarkLargeBody(b *testing.B) {
+	app := benchApp(b)
+	a := benchAdapter(b, app.Listener.Addr().String())
+	ctx := context.Background()
+	body := make([]byte, largeBody)
+	for i := range body {
+		body[i] = byte(i*7 + i>>11)
+	}
+	inv := benchInvocation(testenv.V2(testenv.HTTPEvent{
+		Method: "POST", Path: "/echo", Body: body, Base64: true,
+		Headers: map[string]string{"content-type": "application/octet-stream"},
+	}))
+	want := base64.StdEncoding.EncodeToString(body[:3072]) // a multiple of 3: no padding
+	encode := func() []byte {
+		dst := make([]byte, base64.StdEncoding.EncodedLen(len(body)))
+		base64.StdEncoding.Encode(dst, body)
+		return dst
+	}
+	roundTrip := func(b *testing.B) {
+		out, err := forward(ctx, a, inv)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !bytes.Contains(out, []byte(want)) || !bytes.Contains(out, []byte(`"isBase64Encoded":true`)) {
+			b.Fatalf("unexpected answer %.200s", out)
+		}
+	}
+	b.Run("base64", func(b *testing.B) {
+		b.SetBytes(largeBody)
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = encode()
+		}
+	})
+	b.Run("roundtrip", func(b *testing.B) {
+		b.SetBytes(largeBody)
+		b.ReportAllocs()
+		for b.Loop() {
+			roundTrip(b)
+		}
+	})
+	b.Run("interleaved", func(b *testing.B) {
+		var e, r []time.Duration
+		for b.Loop() {
+			start := time.Now()
+			_ = encode()
+			e = append(e, time.Since(start))
+			start = time.Now()
+			roundTrip(b)
+			r = append(r, time.Since(start))
+		}
+		pe, pr := median(e), median(r)
+		b.ReportMetric(micros(pe), "base64-p50-µs")
+		b.ReportMetric(micros(pr), "roundtrip-p50-µs")
+		b.ReportMetric(float64(pr)/float64(pe), "ratio")
+	})
+}
+
+func median(d []time.Duration) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[(len(s)-1)/2]
+}
+
+func micros(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }

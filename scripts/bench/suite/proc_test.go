@@ -1,0 +1,125 @@
+//go:build bench
+
+package suite
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os/exec"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// adapterProc is lambda-adapter running as a child process, as Lambda runs it.
+type adapterProc struct {
+	cmd  *exec.Cmd
+	logs *lockedBuffer
+	done chan struct{}
+}
+
+// startAdapter runs the adapter with env (plus PATH) and stops it (SIGTERM, then SIGKILL) when the
+// test ends.
+func startAdapter(t *testing.T, env ...string) *adapterProc {
+	t.Helper()
+	cmd := exec.Command(bins.adapter)
+	cmd.Env = append([]string{"PATH=/usr/bin:/bin"}, env...)
+	logs := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start lambda-adapter: %v", err)
+	}
+	p := &adapterProc{cmd: cmd, logs: logs, done: make(chan struct{})}
+	go func() { _ = cmd.Wait(); close(p.done) }()
+	t.Cleanup(func() {
+		p.stop()
+		if t.Failed() {
+			t.Logf("lambda-adapter output:\n%s", logs.String())
+		}
+	})
+	return p
+}
+
+func (p *adapterProc) pid() int { return p.cmd.Process.Pid }
+
+func (p *adapterProc) stop() {
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(5 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	}
+}
+
+// exited reports whether the process has ended.
+func (p *adapterProc) exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// lockedBuffer is a strings.Builder safe for concurrent use.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// watchAPI is a Runtime and Extensions API that serves no invocation: it notes when the extension
+// registered and when the first /runtime/invocation/next arrived, which is all the readiness
+// measure needs. (testenv.FakeAPI counts polls but does not time them.)
+type watchAPI struct {
+	Addr       string
+	registered chan struct{}
+	firstNext  chan time.Time
+	regOnce    sync.Once
+	nextSeen   atomic.Bool
+}
+
+func newWatchAPI(t *testing.T) *watchAPI {
+	t.Helper()
+	w := &watchAPI{registered: make(chan struct{}), firstNext: make(chan time.Time, 1)}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /2020-01-01/extension/register", func(rw http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		rw.Header().Set("Lambda-Extension-Identifier", "bench-ext")
+		_, _ = io.WriteString(rw, `{"functionName":"bench","functionVersion":"$LATEST","handler":"x"}`)
+		w.regOnce.Do(func() { close(w.registered) })
+	})
+	mux.HandleFunc("GET /2020-01-01/extension/event/next", func(rw http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+	})
+	mux.HandleFunc("GET /2018-06-01/runtime/invocation/next", func(rw http.ResponseWriter, r *http.Request) {
+		now := time.Now()
+		if w.nextSeen.CompareAndSwap(false, true) {
+			w.firstNext <- now
+		}
+		<-r.Context().Done()
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(func() {
+		srv.CloseClientConnections()
+		srv.Close()
+	})
+	w.Addr = strings.TrimPrefix(srv.URL, "http://")
+	return w
+}
