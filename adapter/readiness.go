@@ -61,8 +61,11 @@ func (a *Adapter) waitReady(ctx context.Context) error {
 		if healthy {
 			return nil
 		}
-		if ctx.Err() == nil || last == "" {
-			last = result // an attempt cut short by the overall timeout says nothing new
+		// An attempt cut short by the overall timeout says nothing new. The dial's socket deadline
+		// can fire before ctx's own timer, so look at the clock, not only at ctx.Err().
+		deadline, bounded := ctx.Deadline()
+		if cut := ctx.Err() != nil || bounded && !time.Now().Before(deadline); !cut || last == "" {
+			last = result
 		}
 		if now := time.Now(); now.After(nextLog) {
 			a.log.Info(fmt.Sprintf("app is not ready after %dms", now.Sub(start).Milliseconds()),
