@@ -28,8 +28,11 @@ type Adapter struct {
 	ready    chan struct{}
 	readyErr error
 
-	// shutdownBudget is when in-flight work must be done, as a Unix time in ns (0: unset).
+	// shutdownDeadline is when in-flight work must be done, as a Unix time in ns (0: unset).
 	shutdownDeadline atomic.Int64
+
+	// lifecycleErr is set when the Extensions API failed for good: the stop is then a failure.
+	lifecycleErr atomic.Pointer[error]
 }
 
 // New returns an adapter for cfg. runtime and ext are the Lambda API clients; ext may be nil in tests
@@ -60,7 +63,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 
 	if err := a.init(pollCtx); err != nil {
 		if pollCtx.Err() != nil && ctx.Err() == nil {
-			return nil // SHUTDOWN during Init
+			return a.stopError() // SHUTDOWN (or a dead Extensions API) during Init
 		}
 		return err
 	}
@@ -86,9 +89,17 @@ func (a *Adapter) Run(ctx context.Context) error {
 	}
 	if pollCtx.Err() != nil {
 		a.log.Debug("adapter stopped")
-		return nil
+		return a.stopError()
 	}
 	return fmt.Errorf("all %d runtime loops failed: %w", loops, errors.Join(errs...))
+}
+
+// stopError is why polling stopped: nil for SHUTDOWN or SIGTERM, the Extensions API's failure else.
+func (a *Adapter) stopError() error {
+	if p := a.lifecycleErr.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // init runs the Init phase: readiness (sync or async), then the SnapStart checkpoint when enabled.
@@ -172,10 +183,12 @@ func (a *Adapter) watchLifecycle(ctx context.Context, stop context.CancelFunc) {
 			}
 			failures++
 			if failures >= startupRetries {
-				a.log.Error("extensions API unusable; stopping", "error", err)
+				err = fmt.Errorf("extensions API unusable after %d attempts: %w", failures, err)
+				a.lifecycleErr.Store(&err)
 				stop()
 				return
 			}
+			a.log.Warn("extensions API event/next failed; retrying", "error", err)
 			time.Sleep(min(time.Duration(failures)*50*time.Millisecond, time.Second))
 			continue
 		}

@@ -9,6 +9,10 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
+	"strconv"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/lwa-go/lwa/adapter/config"
@@ -23,47 +27,99 @@ const MaxBufferedResponse = 6 << 20
 // can still report a clear error before Lambda's own timeout.
 const deadlineMargin = 100 * time.Millisecond
 
+// staleIdle is how long a pooled connection may have been idle and still carry a request that
+// cannot be repeated (POST, PATCH). An app closes idle keep-alive connections after its own timeout
+// (1 s to 75 s in common servers); after a freeze, its timer fires as the sandbox thaws, just as the
+// adapter sends the next request on that connection. A repeatable request is simply sent again; one
+// that is not goes on a new connection instead, for the ~50 µs of a loopback connect.
+const staleIdle = 500 * time.Millisecond
+
 // appClient sends requests to the app. One client is shared by every runtime loop.
 type appClient struct {
-	hc        *http.Client
+	addr      string
+	hc        *http.Client // pooled keep-alive connections
+	fresh     *http.Client // no keep-alive: the one retry, on a connection of its own
 	transport *http.Transport
 }
 
 func newAppClient(cfg config.Config) *appClient {
-	t := &http.Transport{
-		Proxy:                 nil,
-		DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: -1}).DialContext,
-		MaxIdleConns:          cfg.MaxConcurrency * 2,
-		MaxIdleConnsPerHost:   cfg.MaxConcurrency * 2,
-		IdleConnTimeout:       cfg.PoolIdleTimeout,
-		DisableKeepAlives:     !cfg.PoolEnabled,
-		DisableCompression:    true, // the client's Accept-Encoding goes to the app untouched
-		ExpectContinueTimeout: 0,
-		MaxResponseHeaderBytes: 1 << 20,
+	dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: -1}
+	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := dialer.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &appConn{Conn: c}, nil
 	}
+	newTransport := func(pooled bool) *http.Transport {
+		return &http.Transport{
+			Proxy:                  nil,
+			DialContext:            dial,
+			MaxIdleConns:           cfg.MaxConcurrency * 2,
+			MaxIdleConnsPerHost:    cfg.MaxConcurrency * 2,
+			IdleConnTimeout:        cfg.PoolIdleTimeout,
+			DisableKeepAlives:      !pooled,
+			DisableCompression:     true, // the client's Accept-Encoding goes to the app untouched
+			ExpectContinueTimeout:  0,
+			MaxResponseHeaderBytes: 1 << 20,
+		}
+	}
+	// Redirects are the client's to follow, not ours.
+	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	t := newTransport(cfg.PoolEnabled)
 	return &appClient{
+		addr:      cfg.AppAddr(),
 		transport: t,
-		hc: &http.Client{
-			Transport: t,
-			// Redirects are the client's to follow, not ours.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
+		hc:        &http.Client{Transport: t, CheckRedirect: noRedirect},
+		fresh:     &http.Client{Transport: newTransport(false), CheckRedirect: noRedirect},
 	}
 }
 
 // dropConnections closes every pooled connection (after a SnapStart restore they are dead).
 func (c *appClient) dropConnections() { c.transport.CloseIdleConnections() }
 
+// appConn is a connection to the app that can be told to refuse its next write: the transport then
+// sees that nothing was sent and moves the request to another connection, which it does for any
+// method (net/http's nothingWrittenError); do repeats it itself should the transport not.
+type appConn struct {
+	net.Conn
+	stale atomic.Bool
+}
+
+var errStaleConn = errors.New("pooled connection idle too long for a request that cannot be repeated")
+
+func (c *appConn) Write(p []byte) (int, error) {
+	if c.stale.Load() {
+		return 0, errStaleConn
+	}
+	return c.Conn.Write(p)
+}
+
 // do sends req. A request that fails on a reused keep-alive connection before any answer (the app
 // closed it while idle, or the sandbox was frozen past the app's idle timeout) is sent once more on a
-// fresh connection when it is safe to repeat: an idempotent method, or a body that can be replayed
-// and was not sent.
+// fresh connection when it is idempotent and its body can be replayed. net/http's Transport already
+// does so for GET, HEAD, OPTIONS and TRACE (and requests carrying an Idempotency-Key); do adds PUT
+// and DELETE, idempotent too (RFC 9110 section 9.2.2). A POST or PATCH is never repeated once sent:
+// the app may have acted on it before closing. It is kept off connections idle for staleIdle or
+// more instead, the ones an app's idle timer may be closing.
 func (c *appClient) do(req *http.Request) (*http.Response, error) {
+	idem := idempotent(req)
 	var reused bool
-	trace := &httptrace.ClientTrace{GotConn: func(i httptrace.GotConnInfo) { reused = i.Reused }}
+	trace := &httptrace.ClientTrace{GotConn: func(i httptrace.GotConnInfo) {
+		reused = i.Reused
+		if !idem && i.Reused && i.WasIdle && i.IdleTime >= staleIdle {
+			if ac, ok := i.Conn.(*appConn); ok {
+				ac.stale.Store(true)
+			}
+		}
+	}}
 	resp, err := c.hc.Do(req.WithContext(httptrace.WithClientTrace(req.Context(), trace)))
-	if err == nil || !reused || req.Context().Err() != nil || !replayable(req) {
-		return resp, err
+	if err == nil {
+		return resp, nil
+	}
+	again := errors.Is(err, errStaleConn) || reused && idem && !retriedByTransport(req) && replayableBody(req)
+	if !again || req.Context().Err() != nil {
+		return nil, c.explain(err, reused)
 	}
 	retry := req.Clone(req.Context())
 	if req.GetBody != nil {
@@ -71,19 +127,57 @@ func (c *appClient) do(req *http.Request) (*http.Response, error) {
 			return nil, fmt.Errorf("replay request body: %w", err)
 		}
 	}
-	retry.Close = true // a fresh connection, used once
-	return c.hc.Do(retry)
+	resp, err = c.fresh.Do(retry)
+	if err != nil {
+		return nil, c.explain(err, true)
+	}
+	return resp, nil
 }
 
-func replayable(req *http.Request) bool {
-	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
-		return false
+// explain turns a failed exchange with the app into an error saying what the app did. afterReuse
+// reports that the request went out on a kept-alive connection before the final attempt.
+func (c *appClient) explain(err error, afterReuse bool) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err // drop the repeated method and URL
 	}
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED) && afterReuse:
+		return fmt.Errorf("the app closed the connection without answering, then refused a new one at %s (it crashed or is restarting): %w", c.addr, err)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Errorf("nothing accepts connections at %s (the app is not running, or is restarting): %w", c.addr, err)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		return fmt.Errorf("the app closed the connection without answering (did it crash?): %w", err)
+	}
+	return err
+}
+
+// idempotent reports a request that may be sent twice with the effect of once (RFC 9110 9.2.2).
+func idempotent(req *http.Request) bool {
 	switch req.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace, http.MethodPut, http.MethodDelete:
 		return true
 	}
-	return false
+	return hasIdempotencyKey(req)
+}
+
+// retriedByTransport reports a request net/http's Transport repeats itself after a failure on a
+// reused connection (http.Request.isReplayable): repeating it once more would only wait longer.
+func retriedByTransport(req *http.Request) bool {
+	switch req.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return replayableBody(req)
+	}
+	return hasIdempotencyKey(req) && replayableBody(req)
+}
+
+func hasIdempotencyKey(req *http.Request) bool {
+	return req.Header.Get("Idempotency-Key") != "" || req.Header.Get("X-Idempotency-Key") != ""
+}
+
+// replayableBody reports a request whose body can be sent again (event.Request bodies can).
+func replayableBody(req *http.Request) bool {
+	return req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 }
 
 // handle serves one invocation and reports its result to the Runtime API.
@@ -152,11 +246,12 @@ func (a *Adapter) prepare(ctx context.Context, log *slog.Logger, inv *lambdaapi.
 	if a.guarded(req) {
 		return ev, forbiddenResponse(), nil
 	}
+	sent := time.Now()
 	resp, err := a.app.do(req)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
-			return nil, nil, failf(errTypeAppTimeout, "app did not answer %s %s before the invocation deadline (%s left for the adapter to report it)",
-				req.Method, req.URL.Path, deadlineMargin)
+			return nil, nil, failf(errTypeAppTimeout, "app did not answer %s %s within %s, before the invocation deadline (the adapter gives up %s early to report it)",
+				req.Method, req.URL.Path, time.Since(sent).Round(time.Millisecond), deadlineMargin)
 		}
 		return nil, nil, failf(errTypeApp, "app request %s %s failed: %w", req.Method, req.URL.Path, err)
 	}
@@ -175,16 +270,24 @@ func (a *Adapter) buffered(ctx context.Context, log *slog.Logger, inv *lambdaapi
 // respondBuffered reads the app's whole answer, encodes it for the event's trigger and sends it.
 func (a *Adapter) respondBuffered(ctx context.Context, inv *lambdaapi.Invocation, ev *event.Event, resp *http.Response) error {
 	defer resp.Body.Close()
+	if resp.ContentLength > MaxBufferedResponse {
+		// Refuse before reading: the body cannot fit however it is encoded.
+		return failf(errTypeTooLarge, "app response body is %d bytes (Content-Length), over Lambda's buffered response limit of %d bytes; use AWS_LWA_INVOKE_MODE=response_stream for larger bodies",
+			resp.ContentLength, MaxBufferedResponse)
+	}
 	// Read one byte past the limit: a body that large cannot fit however it is encoded.
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBufferedResponse+1))
 	if err != nil {
 		if ctx.Err() != nil {
-			return failf(errTypeAppTimeout, "app response body not complete before the invocation deadline: %w", err)
+			return failf(errTypeAppTimeout, "app response body not complete before the invocation deadline (%d bytes read): %w", len(body), err)
 		}
-		return failf(errTypeApp, "read app response body: %w", err)
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) {
+			return failf(errTypeApp, "app closed the connection mid-body, after %d of %s bytes (did it crash?): %w", len(body), declaredLength(resp), err)
+		}
+		return failf(errTypeApp, "read app response body (%d bytes read): %w", len(body), err)
 	}
 	if len(body) > MaxBufferedResponse {
-		return failf(errTypeTooLarge, "app response body exceeds %d bytes, Lambda's buffered response limit; use AWS_LWA_INVOKE_MODE=response_stream for larger bodies", MaxBufferedResponse)
+		return failf(errTypeTooLarge, "app response body is over %d bytes (no Content-Length; reading stopped there), Lambda's buffered response limit; use AWS_LWA_INVOKE_MODE=response_stream for larger bodies", MaxBufferedResponse)
 	}
 	out := &event.Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body}
 	if a.cfg.ErrorStatusCodes.Contains(out.StatusCode) {
@@ -211,6 +314,14 @@ func (a *Adapter) respondBuffered(ctx context.Context, inv *lambdaapi.Invocation
 		return fmt.Errorf("send response: %w", err)
 	}
 	return nil
+}
+
+// declaredLength is the body length the app announced, for messages.
+func declaredLength(resp *http.Response) string {
+	if resp.ContentLength < 0 {
+		return "an undeclared number of"
+	}
+	return strconv.FormatInt(resp.ContentLength, 10)
 }
 
 func truncate(b []byte, n int) string {

@@ -1,0 +1,499 @@
+package adapter
+
+// The app half of the fault suite (issue 9) against the in-process Runtime API: an app that fails
+// mid-request, hangs, closes kept-alive connections, answers too much; bad events; spoofed headers.
+// Each case checks the error the caller gets, that it was logged, and that the next invocation is
+// served by the same adapter. faults_e2e_test.go runs the same faults through the real RIE.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/lwa-go/lwa/adapter/lambdaapi"
+	"github.com/lwa-go/lwa/adapter/testenv"
+)
+
+// faultApp is an app whose handlers misbehave by path; every other path answers "ok <method>".
+type faultApp struct {
+	srv     *httptest.Server
+	runs    sync.Map // path → *atomic.Int32: how many times a handler ran for it
+	hanging atomic.Int32
+}
+
+// newFaultApp starts the app. dropStale > 0 closes a kept-alive connection, without handling its
+// request, when the request arrives after that much idleness: the race of an app's idle timer
+// firing just as the adapter reuses the connection (the common case after a sandbox freeze).
+func newFaultApp(t *testing.T, dropStale time.Duration) *faultApp {
+	t.Helper()
+	fa := &faultApp{}
+	var idleAt, dropped sync.Map
+	type connKey struct{}
+	fa.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, gone := dropped.LoadAndDelete(r.Context().Value(connKey{})); gone {
+			return
+		}
+		fa.serve(w, r)
+	}))
+	fa.srv.Config.ConnContext = func(ctx context.Context, c net.Conn) context.Context {
+		return context.WithValue(ctx, connKey{}, c)
+	}
+	fa.srv.Config.ConnState = func(c net.Conn, s http.ConnState) {
+		switch s {
+		case http.StateIdle:
+			idleAt.Store(c, time.Now())
+		case http.StateActive:
+			if v, ok := idleAt.LoadAndDelete(c); ok && dropStale > 0 && time.Since(v.(time.Time)) >= dropStale {
+				dropped.Store(c, true)
+				_ = c.Close()
+			}
+		}
+	}
+	fa.srv.Start()
+	t.Cleanup(fa.srv.Close)
+	return fa
+}
+
+func (fa *faultApp) addr() string { return fa.srv.Listener.Addr().String() }
+
+// ran is how many times a handler ran for path.
+func (fa *faultApp) ran(path string) int32 {
+	v, ok := fa.runs.Load(path)
+	if !ok {
+		return 0
+	}
+	return v.(*atomic.Int32).Load()
+}
+
+func (fa *faultApp) serve(w http.ResponseWriter, r *http.Request) {
+	n, _ := fa.runs.LoadOrStore(r.URL.Path, new(atomic.Int32))
+	n.(*atomic.Int32).Add(1)
+	body, _ := io.ReadAll(r.Body)
+	route := r.URL.Path
+	if strings.HasPrefix(route, "/echo") {
+		route = "/echo"
+	}
+	switch route {
+	case "/close-no-answer":
+		if c, _, err := w.(http.Hijacker).Hijack(); err == nil {
+			c.Close()
+		}
+	case "/close-mid-body":
+		if c, buf, err := w.(http.Hijacker).Hijack(); err == nil {
+			_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\npartial body")
+			_ = buf.Flush()
+			c.Close()
+		}
+	case "/hang", "/hang-body":
+		fa.hanging.Add(1)
+		defer fa.hanging.Add(-1)
+		if r.URL.Path == "/hang-body" {
+			_, _ = io.WriteString(w, "started, then nothing")
+			w.(http.Flusher).Flush()
+		}
+		<-r.Context().Done()
+	case "/big":
+		var n int
+		var chunked bool
+		_, _ = fmt.Sscanf(r.URL.RawQuery, "n=%d&chunked=%t", &n, &chunked)
+		if !chunked {
+			w.Header().Set("Content-Length", fmt.Sprint(n))
+		}
+		_, _ = w.Write(bytes.Repeat([]byte{'a'}, n))
+	case "/binary":
+		var n int
+		_, _ = fmt.Sscanf(r.URL.RawQuery, "n=%d", &n)
+		w.Header().Set("Content-Type", "application/octet-stream")
+		_, _ = w.Write(bytes.Repeat([]byte{0xff, 0x00}, n/2))
+	case "/echo":
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"method": r.Method, "rawPath": r.URL.EscapedPath(),
+			"rawQuery": r.URL.RawQuery, "query": r.URL.Query(), "header": r.Header, "body": string(body)})
+	default:
+		fmt.Fprintf(w, "ok %s %s", r.Method, body)
+	}
+}
+
+// faultAdapter runs an adapter in front of app with the in-process Runtime API; kv are extra
+// variables.
+func faultAdapter(t *testing.T, app string, kv ...string) (*testenv.FakeAPI, *logBuffer) {
+	t.Helper()
+	api := testenv.NewFakeAPI(t)
+	logs := &logBuffer{}
+	runAdapter(t, newTestAdapter(t, testConfig(t, app, api.Addr, kv...), logs))
+	return api, logs
+}
+
+// invokeWithin invokes with the given function timeout.
+func invokeWithin(t *testing.T, api *testenv.FakeAPI, payload []byte, timeout time.Duration) *testenv.Outcome {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout+10*time.Second)
+	defer cancel()
+	o, err := api.Invoke(ctx, payload, timeout, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// wantFailure checks that o is an invocation error of errType whose message has every want, and that
+// the log line names it too.
+func wantFailure(t *testing.T, o *testenv.Outcome, logs *logBuffer, errType string, want ...string) lambdaapi.ErrorResponse {
+	t.Helper()
+	var e lambdaapi.ErrorResponse
+	if !o.Error || json.Unmarshal(o.Body, &e) != nil {
+		t.Fatalf("want an invocation error, got %s", o)
+	}
+	if e.Type != errType || o.Header.Get(lambdaapi.HeaderErrorType) != errType {
+		t.Errorf("error type %q (header %q), want %s: %s", e.Type, o.Header.Get(lambdaapi.HeaderErrorType), errType, e.Message)
+	}
+	for _, w := range want {
+		if !strings.Contains(e.Message, w) {
+			t.Errorf("error message %q does not say %q", e.Message, w)
+		}
+	}
+	if logs != nil && !strings.Contains(logs.String(), "type="+errType) {
+		t.Errorf("failure not logged:\n%s", logs)
+	}
+	return e
+}
+
+// wantServed checks that an ordinary invocation after a fault is answered by the app.
+func wantServed(t *testing.T, api *testenv.FakeAPI, method string) {
+	t.Helper()
+	o := invoke(t, api, v2(method, "/ok", "after=fault"))
+	var r v2Result
+	if o.Error || json.Unmarshal(o.Body, &r) != nil || r.StatusCode != 200 || r.Body != "ok "+method+" " {
+		t.Fatalf("the invocation after the fault was not served: %s", o)
+	}
+}
+
+func TestFaultAppClosesMidRequest(t *testing.T) {
+	app := newFaultApp(t, 0)
+	api, logs := faultAdapter(t, app.addr())
+	for _, tc := range []struct {
+		name, method, path, errType string
+		want                        []string
+		runs                        int32
+	}{
+		// The first request on a new connection: nothing to retry, whatever the method.
+		{"no answer GET", "GET", "/close-no-answer", errTypeApp, []string{"GET /close-no-answer", "closed the connection without answering", "EOF"}, 1},
+		{"no answer POST", "POST", "/close-no-answer", errTypeApp, []string{"POST /close-no-answer", "closed the connection without answering"}, 1},
+		{"mid-body", "GET", "/close-mid-body", errTypeApp, []string{"closed the connection mid-body, after 12 of 100000 bytes", "unexpected EOF"}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			app.srv.CloseClientConnections() // the app restarted: no kept-alive connection survives
+			before := app.ran(tc.path)
+			o := invoke(t, api, testenv.V2(testenv.HTTPEvent{Method: tc.method, Path: tc.path, Body: []byte("payload")}))
+			wantFailure(t, o, logs, tc.errType, tc.want...)
+			if n := app.ran(tc.path) - before; n != tc.runs {
+				t.Errorf("the app handled the request %d times, want %d", n, tc.runs)
+			}
+			wantServed(t, api, tc.method)
+		})
+	}
+}
+
+func TestFaultAppNotListening(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		fmt.Fprintf(w, "ok %s %s", r.Method, body)
+	})}
+	go func() { _ = srv.Serve(l) }()
+	api, logs := faultAdapter(t, addr)
+	wantServed(t, api, "GET")
+	// The app dies between two invocations; its kept-alive connection closes with it.
+	_ = srv.Close()
+	for _, method := range []string{"GET", "POST"} {
+		o := invoke(t, api, v2(method, "/x", ""))
+		wantFailure(t, o, logs, errTypeApp, "app request "+method+" /x failed: nothing accepts connections at "+addr, "not running", "connection refused")
+	}
+	// It comes back on the same port.
+	if l, err = net.Listen("tcp", addr); err != nil {
+		t.Fatal(err)
+	}
+	srv = &http.Server{Handler: srv.Handler}
+	go func() { _ = srv.Serve(l) }()
+	defer srv.Close()
+	wantServed(t, api, "POST")
+}
+
+func TestFaultAppHangsPastDeadline(t *testing.T) {
+	app := newFaultApp(t, 0)
+	api, logs := faultAdapter(t, app.addr())
+	for _, path := range []string{"/hang", "/hang-body"} {
+		t.Run(path, func(t *testing.T) {
+			const timeout = 700 * time.Millisecond
+			start := time.Now()
+			deadline := start.Add(timeout)
+			o := invokeWithin(t, api, v2("GET", path, ""), timeout)
+			want := "app did not answer GET /hang within"
+			if path == "/hang-body" {
+				want = "app response body not complete before the invocation deadline (21 bytes read)"
+			}
+			wantFailure(t, o, logs, errTypeAppTimeout, want)
+			// The error reaches Lambda before the deadline, so the caller reads it rather than a timeout.
+			if o.Started.After(deadline) {
+				t.Errorf("error posted %s after the deadline", o.Started.Sub(deadline))
+			}
+			if early := deadline.Sub(o.Started); early > deadlineMargin+150*time.Millisecond {
+				t.Errorf("gave up %s before the deadline: too early", early)
+			}
+			// The adapter closed the connection: the app's handler was released.
+			eventually(t, time.Second, func() bool { return app.hanging.Load() == 0 }, "the hanging request is still open in the app")
+			wantServed(t, api, "GET")
+		})
+	}
+}
+
+// eventually polls cond until it holds or d passes.
+func eventually(t *testing.T, d time.Duration, cond func() bool, msg string) {
+	t.Helper()
+	end := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(end) {
+			t.Fatal(msg)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// The app's idle timer closes a kept-alive connection just as the adapter sends the next request on
+// it (#830 in AWS's adapter): no error reaches the caller, and no request runs twice.
+func TestFaultStaleKeepAlive(t *testing.T) {
+	app := newFaultApp(t, 300*time.Millisecond)
+	// Two loops leave two connections in the pool: a retry on another pooled connection would find it
+	// stale too.
+	api, logs := faultAdapter(t, app.addr(), "AWS_LAMBDA_MAX_CONCURRENCY", "2")
+	for _, method := range []string{"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "POST", "PATCH"} {
+		t.Run(method, func(t *testing.T) {
+			var wg sync.WaitGroup
+			for i := range 2 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					invoke(t, api, v2("GET", fmt.Sprintf("/warm/%d", i), ""))
+				}()
+			}
+			wg.Wait()
+			time.Sleep(600 * time.Millisecond) // past the app's 300 ms, and past staleIdle
+			path := "/" + method
+			o := invoke(t, api, testenv.V2(testenv.HTTPEvent{Method: method, Path: path, Body: []byte("body-" + method)}))
+			var r v2Result
+			if o.Error || json.Unmarshal(o.Body, &r) != nil || r.StatusCode != 200 {
+				t.Fatalf("stale connection reached the caller: %s\n%s", o, logs)
+			}
+			if method != "HEAD" && r.Body != "ok "+method+" body-"+method {
+				t.Errorf("body %q: the retry lost the request body", r.Body)
+			}
+			if n := app.ran(path); n != 1 {
+				t.Errorf("the app handled %s %d times, want 1", method, n)
+			}
+		})
+	}
+}
+
+// With no race, an app that closes idle connections after its own timeout (1 s here, invoked at
+// 1.1 s) costs nothing: the transport saw the close and dials anew.
+func TestFaultIdleTimeoutBeforeInvoke(t *testing.T) {
+	app := newFaultApp(t, 0)
+	app.srv.Config.IdleTimeout = time.Second
+	api, logs := faultAdapter(t, app.addr())
+	for _, method := range []string{"GET", "POST"} {
+		wantServed(t, api, method)
+		time.Sleep(1100 * time.Millisecond)
+		wantServed(t, api, method)
+	}
+	if strings.Contains(logs.String(), "level=ERROR") {
+		t.Errorf("errors logged:\n%s", logs)
+	}
+}
+
+func TestFaultResponseTooLarge(t *testing.T) {
+	app := newFaultApp(t, 0)
+	api, logs := faultAdapter(t, app.addr())
+	limit := fmt.Sprint(MaxBufferedResponse)
+	for _, tc := range []struct {
+		name, query string
+		want        []string
+	}{
+		{"declared", "n=7340032&chunked=false", []string{"is 7340032 bytes (Content-Length)", "limit of " + limit + " bytes", "response_stream"}},
+		{"chunked", "n=7340032&chunked=true", []string{"over " + limit + " bytes (no Content-Length", "response_stream"}},
+		// 5 MiB of binary fits as a body but not once base64-encoded into the JSON answer.
+		{"encoded", "n=5242880&binary=true", []string{"bytes once encoded for Lambda (body 5242880 bytes)", "limit of " + limit + " bytes"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := "/big"
+			if strings.HasSuffix(tc.query, "binary=true") {
+				path = "/binary"
+			}
+			o := invoke(t, api, v2("GET", path, tc.query))
+			wantFailure(t, o, logs, errTypeTooLarge, tc.want...)
+			wantServed(t, api, "GET")
+		})
+	}
+	// Just under the limit passes.
+	o := invoke(t, api, v2("GET", "/big", fmt.Sprintf("n=%d&chunked=false", MaxBufferedResponse-1024)))
+	if o.Error || len(o.Body) < MaxBufferedResponse-1024 {
+		t.Errorf("a %d-byte body failed: %.300s", MaxBufferedResponse-1024, o)
+	}
+}
+
+// echoSeen is what /echo reports.
+type echoSeen struct {
+	Method   string              `json:"method"`
+	RawPath  string              `json:"rawPath"`
+	RawQuery string              `json:"rawQuery"`
+	Query    map[string][]string `json:"query"`
+	Header   map[string][]string `json:"header"`
+	Body     string              `json:"body"`
+}
+
+// invokeEcho invokes and decodes what the app saw.
+func invokeEcho(t *testing.T, api *testenv.FakeAPI, payload []byte, headers map[string]string) (v2Result, echoSeen) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	o, err := api.Invoke(ctx, payload, 5*time.Second, headers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r v2Result
+	var e echoSeen
+	if o.Error || json.Unmarshal(o.Body, &r) != nil {
+		t.Fatalf("outcome %s", o)
+	}
+	if r.StatusCode == 200 {
+		if err := json.Unmarshal([]byte(r.Body), &e); err != nil {
+			t.Fatalf("echo %q: %v", r.Body, err)
+		}
+	}
+	return r, e
+}
+
+func TestFaultBadEvents(t *testing.T) {
+	app := newFaultApp(t, 0)
+	api, logs := faultAdapter(t, app.addr())
+	t.Run("invalid base64 body", func(t *testing.T) {
+		p := []byte(`{"version":"2.0","rawPath":"/echo","requestContext":{"http":{"method":"POST","path":"/echo"}},"isBase64Encoded":true,"body":"not base64!"}`)
+		wantFailure(t, invoke(t, api, p), logs, errTypeInvalidEvent, "isBase64Encoded=true but is not valid base64")
+		wantServed(t, api, "GET")
+	})
+	for _, p := range []string{`{"version":"2.0","rawPath":`, `{"version":"2.0","rawPath":5,"requestContext":{"http":{"method":"GET"}}}`, "\xff\xfe", ``} {
+		t.Run(fmt.Sprintf("malformed %.12q", p), func(t *testing.T) {
+			o := invoke(t, api, []byte(p))
+			t.Logf("outcome: %.200s", o)
+			// Not an HTTP event: an error naming the decoding step, or passed through to /events as is.
+			if o.Error {
+				wantFailure(t, o, logs, errTypeInvalidEvent, "decode")
+			} else if !strings.Contains(string(o.Body), "ok POST ") {
+				t.Errorf("neither an error nor passed through: %s", o)
+			}
+			wantServed(t, api, "GET")
+		})
+	}
+	t.Run("huge header", func(t *testing.T) {
+		big := strings.Repeat("h", 64<<10)
+		_, e := invokeEcho(t, api, testenv.V2(testenv.HTTPEvent{Path: "/echo", Headers: map[string]string{"x-big": big}}), nil)
+		if got := strings.Join(e.Header["X-Big"], ""); got != big {
+			t.Errorf("a 64 KiB header reached the app as %d bytes", len(got))
+		}
+		// Over the app's own limit (net/http: 1 MiB): its 431 answer goes back to the caller.
+		r, _ := invokeEcho(t, api, testenv.V2(testenv.HTTPEvent{Path: "/echo", Headers: map[string]string{"x-big": strings.Repeat("h", 2<<20)}}), nil)
+		if r.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+			t.Errorf("a 2 MiB header: status %d, want the app's 431", r.StatusCode)
+		}
+		wantServed(t, api, "GET")
+	})
+	t.Run("control bytes", func(t *testing.T) {
+		_, e := invokeEcho(t, api, testenv.V2(testenv.HTTPEvent{Path: "/echo/a\x00b\r\nX-Injected: 1 \x7f", Headers: map[string]string{
+			"x-ctl": "v\r\nX-Injected: 1\x00", "bad\r\nname": "x", "x-tab": "a\tb"}}), nil)
+		if e.RawPath != "/echo/a%00b%0D%0AX-Injected:%201%20%7F" {
+			t.Errorf("path reached the app as %q", e.RawPath)
+		}
+		if got := e.Header["X-Ctl"]; len(got) != 1 || got[0] != "vX-Injected: 1" {
+			t.Errorf("x-ctl reached the app as %q", got)
+		}
+		if _, ok := e.Header["X-Injected"]; ok {
+			t.Errorf("header injection: %v", e.Header)
+		}
+		if got := e.Header["X-Tab"]; len(got) != 1 || got[0] != "a\tb" {
+			t.Errorf("x-tab reached the app as %q", got)
+		}
+		for k := range e.Header {
+			if strings.ContainsAny(k, "\r\n") || strings.HasPrefix(k, "Bad") {
+				t.Errorf("an invalid header name reached the app: %q", k)
+			}
+		}
+	})
+	t.Run("plus and percent in queries", func(t *testing.T) {
+		_, e := invokeEcho(t, api, testenv.V2(testenv.HTTPEvent{Path: "/echo", Query: "a=1+2&b=100%&c=%2B&d=%zz&e=%25&f=a%20b"}), nil)
+		want := map[string]string{"a": "1 2", "b": "100%", "c": "+", "d": "%zz", "e": "%", "f": "a b"}
+		for k, v := range want {
+			if got := e.Query[k]; len(got) != 1 || got[0] != v {
+				t.Errorf("query %s = %q, want %q (raw query at the app: %q)", k, got, v, e.RawQuery)
+			}
+		}
+	})
+}
+
+func TestFaultSpoofedContextHeaders(t *testing.T) {
+	app := newFaultApp(t, 0)
+	api, _ := faultAdapter(t, app.addr())
+	spoof := map[string]string{
+		"x-amzn-lambda-context":  `{"request_id":"spoofed"}`,
+		"x-amzn-request-context": `{"accountId":"spoofed"}`,
+		"x-amz-tenant-id":        "spoofed",
+	}
+	for _, tenant := range []string{"tenant-42", ""} {
+		t.Run("tenant="+tenant, func(t *testing.T) {
+			var h map[string]string
+			if tenant != "" {
+				h = map[string]string{lambdaapi.HeaderTenantID: tenant}
+			}
+			_, e := invokeEcho(t, api, testenv.V2(testenv.HTTPEvent{Path: "/echo", Headers: spoof}), h)
+			for name, vs := range e.Header {
+				if len(vs) != 1 && strings.HasPrefix(name, "X-Amz") {
+					t.Errorf("%s sent %d times: %q", name, len(vs), vs)
+				}
+				for _, v := range vs {
+					if strings.Contains(v, "spoofed") {
+						t.Errorf("the client's %s reached the app: %q", name, v)
+					}
+				}
+			}
+			var lc struct {
+				RequestID string  `json:"request_id"`
+				TenantID  *string `json:"tenant_id"`
+			}
+			if err := json.Unmarshal([]byte(strings.Join(e.Header["X-Amzn-Lambda-Context"], "")), &lc); err != nil || !strings.HasPrefix(lc.RequestID, "req-") {
+				t.Errorf("x-amzn-lambda-context %q: %v", e.Header["X-Amzn-Lambda-Context"], err)
+			}
+			if !strings.Contains(strings.Join(e.Header["X-Amzn-Request-Context"], ""), `"apiId":"abc123"`) {
+				t.Errorf("x-amzn-request-context %q is not the event's", e.Header["X-Amzn-Request-Context"])
+			}
+			got := e.Header["X-Amz-Tenant-Id"]
+			if tenant == "" && len(got) != 0 || tenant != "" && (len(got) != 1 || got[0] != tenant) {
+				t.Errorf("x-amz-tenant-id %q, want %q", got, tenant)
+			}
+			if tenant != "" && (lc.TenantID == nil || *lc.TenantID != tenant) {
+				t.Errorf("lambda context tenant %v, want %q", lc.TenantID, tenant)
+			}
+		})
+	}
+}
