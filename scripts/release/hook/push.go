@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+)
+
+type pushConfig struct {
+	dist, version, epoch string
+	image, imageTag      string
+	extraTags            stringList
+}
+
+// stringList is a repeatable flag.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
+
+func parsePush(args []string, stderr io.Writer) (pushConfig, error) {
+	var cfg pushConfig
+	fs := newFlagSet("push", stderr)
+	fs.StringVar(&cfg.dist, "dist", "", "goreleaser's dist directory")
+	fs.StringVar(&cfg.version, "version", "", "the release version (goreleaser's .Version)")
+	fs.StringVar(&cfg.epoch, "source-date-epoch", "", "Unix time of the release commit")
+	fs.StringVar(&cfg.image, "image", "", "image repository, e.g. ghcr.io/lwa-go/lambda-adapter")
+	fs.StringVar(&cfg.imageTag, "image-tag", "", "image tag (default: --version)")
+	fs.Var(&cfg.extraTags, "extra-tag", "another tag for the same digest (repeatable)")
+	if err := fs.Parse(args); err != nil {
+		return pushConfig{}, err
+	}
+	if err := required(fs, "dist", "version", "source-date-epoch", "image"); err != nil {
+		return pushConfig{}, err
+	}
+	if cfg.imageTag == "" {
+		cfg.imageTag = cfg.version
+	}
+	return cfg, nil
+}
+
+// push pushes the image of the binaries collect recorded, rebuilt by lwa-pack (deterministic,
+// so it is the image in dist/image), and fails if the registry's digest is not dist/image's.
+func push(ctx context.Context, cfg pushConfig, env environment) error {
+	s := newState(cfg.dist)
+	data, err := os.ReadFile(s.imageFile())
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("push: %s is missing: the build hook did not pack the image", s.imageFile())
+	}
+	if err != nil {
+		return fmt.Errorf("push: %w", err)
+	}
+	var rec imageRecord
+	if err := json.Unmarshal(data, &rec); err != nil {
+		return fmt.Errorf("push: %s: %w", s.imageFile(), err)
+	}
+	bins, err := s.binaries(rec.Platforms)
+	if err != nil {
+		return fmt.Errorf("push: %w", err)
+	}
+	if len(bins) != len(rec.Platforms) {
+		return fmt.Errorf("push: binaries recorded for %v, want %v", sortedPlatforms(bins), rec.Platforms)
+	}
+	lwaPack := s.lwaPack()
+	if _, err := os.Stat(lwaPack); err != nil {
+		if lwaPack, err = buildLwaPack(ctx, s, cfg.version); err != nil {
+			return fmt.Errorf("push: %w", err)
+		}
+	}
+	ref := cfg.image + ":" + cfg.imageTag
+	args := []string{"image", "--version", cfg.version, "--source-date-epoch", cfg.epoch, "--push", ref}
+	for _, t := range cfg.extraTags {
+		args = append(args, "--tag", t)
+	}
+	args = append(args, binaryArgs(bins)...)
+	var ir imageReport
+	if err := runLwaPack(ctx, lwaPack, &ir, args...); err != nil {
+		return fmt.Errorf("push: %w", err)
+	}
+	if ir.Digest != rec.Digest {
+		return fmt.Errorf("push: pushed %s with digest %s, but dist/image has %s: the image is not reproducible", ref, ir.Digest, rec.Digest)
+	}
+	env.logf("pushed %s@%s (tags: %s)", ref, ir.Digest, strings.Join(append([]string{cfg.imageTag}, cfg.extraTags...), ", "))
+	return nil
+}
