@@ -1,0 +1,42 @@
+package event
+
+// Behaviour, where the Lambda event formats leave a choice (for docs/ and the README):
+//
+// Requests
+//   - Detection order: REST v1 (httpMethod and requestContext.httpMethod), HTTP API v2 / Function URL
+//     (requestContext.http), ALB (requestContext.elb), VPC Lattice v2 (requestContext.serviceNetworkArn
+//     and version "2.0"); any other valid JSON is passed through. A field named like an HTTP event's
+//     but of another type (e.g. "headers": 5) makes the event pass-through, as with encoding/json.
+//   - Host: the client's Host header from the event (API Gateway domain, ALB DNS name...) is the
+//     request's Host, as AWS's Rust adapter does (hyper only adds Host when absent); the app's
+//     host:port when the event has none or an invalid one. The connection always goes to opts.Host.
+//   - Repeated values: multiValueHeaders and multiValueQueryStringParameters are complete; single-value
+//     entries are added only for names they lack. Repeated Cookie headers are joined with "; ";
+//     HTTP API v2 cookies are appended to any Cookie header.
+//   - Query: REST v1 and Lattice values are decoded by AWS and encoded here once (RFC 3986
+//     unreserved bytes kept, space as %20, '+' as %2B), keys sorted, value order kept. ALB values
+//     arrive as the client encoded them and v2 sends rawQueryString: both are kept, encoding only
+//     what cannot go on a request line (controls, space, '#', non-ASCII, a '%' starting no %XX).
+//     An empty value is "key=".
+//   - Path: encoded once; control bytes in a path are percent-encoded, not stripped, so the app sees
+//     what the client sent and routing does not silently change.
+//   - Dropped request headers: hop-by-hop ones (Connection, Keep-Alive, Proxy-Connection, Upgrade,
+//     TE, Trailer, Transfer-Encoding), Expect (net/http would wait for a 100 Continue) and
+//     Content-Length (set from the decoded body). Header names that are not HTTP tokens are dropped;
+//     control bytes (but tab) are stripped from values.
+//   - Context headers: x-amzn-request-context is the event's requestContext verbatim (compacted when
+//     pretty-printed, DEL written as \u007f) and is also sent for pass-through events that have one
+//     (WebSocket); x-amzn-lambda-context, x-amz-tenant-id (removed when the invocation has no tenant)
+//     and x-amzn-trace-id (the event's own is kept when Lambda gives none) overwrite client values.
+//   - Base64 bodies are accepted with or without padding.
+//
+// Responses
+//   - Text when valid UTF-8 and untyped or of a text type; a text type with invalid UTF-8 (say,
+//     Latin-1) goes as base64 rather than be altered.
+//   - Repeated headers in single-value maps (v2, ALB without multi-value, Lattice) are joined with
+//     ","; for ALB that includes Set-Cookie, so enable multi-value headers on the target group when
+//     an app sets several cookies.
+//   - Dropped response headers: Connection and the headers it names, Keep-Alive, Proxy-Connection,
+//     Transfer-Encoding, Upgrade, TE, Trailer. Content-Length is kept (compress removes it).
+//   - Pass-through: a JSON body is the result; an empty body is null (Lambda reads it as success for
+//     SQS batch responses); any other body is a JSON string, base64 when not UTF-8.
