@@ -3,6 +3,7 @@ package adapter
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,11 +16,17 @@ import (
 	"github.com/lwa-go/lwa/adapter/lambdaapi"
 )
 
-// streamErrorType is the trailer error type for an app that fails mid-body, as AWS documents it.
-const streamErrorType = "Runtime.StreamError"
+// errTypeStream is the trailer error type for an app that fails mid-body, as AWS documents it.
+const errTypeStream = "Runtime.StreamError"
 
-// streamBufSize is the copy buffer: large enough for 1 GB/s, small enough to keep memory flat.
+// streamBufSize bounds one read from the app, so one chunk to Lambda: the memory a stream holds.
+// 64 KiB measured as fast as larger buffers on loopback (see BenchmarkStreamThroughput) and keeps
+// a thousand concurrent streams (Lambda Managed Instances) within 64 MiB.
 const streamBufSize = 64 << 10
+
+// streamBodyCloseWait bounds how long stream waits for the HTTP client to let go of the body after
+// the Runtime API answered early (an error status before the body was sent).
+const streamBodyCloseWait = time.Second
 
 // stream serves an invocation in response_stream mode: the prelude, 8 NUL bytes, then every chunk
 // the app writes, flushed to Lambda as it arrives. An app failure mid-body becomes the
@@ -35,42 +42,99 @@ func (a *Adapter) stream(ctx context.Context, log *slog.Logger, inv *lambdaapi.I
 		return a.respondBuffered(ctx, inv, ev, resp)
 	}
 	defer resp.Body.Close()
+	if a.cfg.ErrorStatusCodes.Contains(resp.StatusCode) {
+		// The status is known before any byte is streamed, so the invocation can still fail as a
+		// whole (SQS retries, DLQs), as in buffered mode.
+		head, _ := io.ReadAll(io.LimitReader(resp.Body, 1025))
+		return failf(errTypeErrorStatus, "app answered status %d (AWS_LWA_ERROR_STATUS_CODES=%s): %s",
+			resp.StatusCode, a.cfg.ErrorStatusCodes, truncate(head, 1024))
+	}
 	prelude, err := event.StreamPrelude(resp.StatusCode, resp.Header)
 	if err != nil {
 		return failf(errTypeApp, "encode stream prelude: %w", err)
 	}
-	trailer := http.Header{
-		lambdaapi.HeaderErrorType: nil,
-		lambdaapi.HeaderErrorBody: nil,
-	}
-	body := &streamBody{prelude: prelude, src: resp.Body, trailer: trailer, ctx: ctx}
-	// The stream must reach Lambda even if the app's deadline passes mid-body; the body reader stops
-	// at the app deadline and reports it in the trailers.
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Until(inv.Deadline)+time.Second)
-	if inv.Deadline.IsZero() {
-		rctx, cancel = context.WithCancel(context.WithoutCancel(ctx))
+	body := newStreamBody(ctx, prelude, resp.Body)
+	// The stream must reach Lambda even after the app's deadline (deadline minus the margin) has
+	// passed mid-body: the body then ends with the timeout in its trailers. A Runtime API that stops
+	// reading cannot hold the loop past Lambda's own deadline.
+	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	if !inv.Deadline.IsZero() {
+		rctx, cancel = context.WithDeadline(context.WithoutCancel(ctx), inv.Deadline.Add(time.Second))
 	}
 	defer cancel()
-	if err := a.runtime.Stream(rctx, inv.RequestID, body, trailer); err != nil {
-		return fmt.Errorf("stream response: %w", err)
+	serr := a.runtime.Stream(rctx, inv.RequestID, body, body.trailer)
+	// If the Runtime API answered before the body ended, the HTTP client may still be reading it
+	// in its own goroutine: closing the app's body ends that read, and the body's Close says the
+	// client is done, so nothing reads the app's connection once this returns.
+	resp.Body.Close()
+	body.waitClosed(streamBodyCloseWait)
+	if serr != nil {
+		return fmt.Errorf("stream response: %w", serr)
 	}
-	if body.failure != nil {
-		log.Error("app failed mid-stream", "requestId", inv.RequestID, "error", body.failure)
+	if f := body.failure(); f != nil {
+		log.Error("app failed mid-stream; reported in the response trailers", "requestId", inv.RequestID, "error", f)
 	}
 	return nil
 }
 
-// streamBody is the request body of a streamed response: prelude first, then the app's body, read
-// in the app's own chunks so each is forwarded (and flushed by the HTTP client) as soon as it arrives.
+// streamBody is the request body of a streamed response: the prelude, then the app's body in the
+// app's own pieces. The HTTP client writes each piece as one chunk and flushes it at once.
 type streamBody struct {
+	ctx     context.Context // the app request's: ended means the invocation deadline passed
 	prelude []byte
 	src     io.Reader
+	// trailer is the request's Trailer map: both keys are declared before the body starts; the
+	// values are set only on failure, before the body reports EOF, and the client writes them after.
 	trailer http.Header
-	ctx     context.Context
-	failure error
-	once    sync.Once
+
+	mu       sync.Mutex
+	err      error
+	closed   chan struct{}
+	closeOne sync.Once
 }
 
+func newStreamBody(ctx context.Context, prelude []byte, src io.Reader) *streamBody {
+	return &streamBody{
+		ctx:     ctx,
+		prelude: prelude,
+		src:     src,
+		trailer: http.Header{lambdaapi.HeaderErrorType: nil, lambdaapi.HeaderErrorBody: nil},
+		closed:  make(chan struct{}),
+	}
+}
+
+// WriteTo is how the HTTP client reads the body (io.CopyBuffer prefers it): each Write to w is one
+// chunk, flushed by the client before the next read from the app. Without it the client would read
+// through its own 32 KiB buffer, which caps chunks there; with it a chunk is whatever one read from
+// the app returns, up to streamBufSize.
+func (b *streamBody) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	if len(b.prelude) > 0 {
+		n, err := w.Write(b.prelude)
+		total += int64(n)
+		b.prelude = nil
+		if err != nil {
+			return total, err
+		}
+	}
+	buf := make([]byte, streamBufSize)
+	for {
+		n, rerr := b.src.Read(buf)
+		if n > 0 {
+			m, werr := w.Write(buf[:n])
+			total += int64(m)
+			if werr != nil {
+				return total, werr
+			}
+		}
+		if rerr != nil {
+			b.end(rerr)
+			return total, nil
+		}
+	}
+}
+
+// Read serves clients that do not use WriteTo; each read from the app is returned at once.
 func (b *streamBody) Read(p []byte) (int, error) {
 	if len(b.prelude) > 0 {
 		n := copy(p, b.prelude)
@@ -81,17 +145,56 @@ func (b *streamBody) Read(p []byte) (int, error) {
 		p = p[:streamBufSize]
 	}
 	n, err := b.src.Read(p)
-	if err == nil || errors.Is(err, io.EOF) {
-		return n, err
+	if err != nil {
+		b.end(err)
+		// Always a clean end, so the client sends the trailers that carry any failure.
+		return n, io.EOF
 	}
-	b.once.Do(func() {
-		if b.ctx.Err() != nil {
-			err = fmt.Errorf("app response not complete before the invocation deadline: %w", err)
-		}
-		b.failure = fmt.Errorf("app failed mid-body: %w", err)
-		b.trailer.Set(lambdaapi.HeaderErrorType, streamErrorType)
-		b.trailer.Set(lambdaapi.HeaderErrorBody, base64.StdEncoding.EncodeToString([]byte(b.failure.Error())))
-	})
-	// End the body cleanly so the trailers are sent.
-	return n, io.EOF
+	return n, nil
+}
+
+// end records why the app's body ended: io.EOF is success; anything else sets the error trailers.
+func (b *streamBody) end(err error) {
+	if errors.Is(err, io.EOF) {
+		return
+	}
+	errType := errTypeStream
+	if b.ctx.Err() != nil {
+		errType = errTypeAppTimeout
+		err = fmt.Errorf("app response not complete before the invocation deadline (%s before it, for the adapter to report it): %w", deadlineMargin, err)
+	} else {
+		err = fmt.Errorf("app failed mid-body: %w", err)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.err != nil {
+		return
+	}
+	b.err = err
+	// The body is the Runtime API's error document, as for /error, base64-encoded for the header.
+	doc, _ := json.Marshal(lambdaapi.ErrorResponse{Message: err.Error(), Type: errType}) // two strings always marshal
+	b.trailer.Set(lambdaapi.HeaderErrorType, errType)
+	b.trailer.Set(lambdaapi.HeaderErrorBody, base64.StdEncoding.EncodeToString(doc))
+}
+
+// Close is called by the HTTP client when it is done with the body.
+func (b *streamBody) Close() error {
+	b.closeOne.Do(func() { close(b.closed) })
+	return nil
+}
+
+func (b *streamBody) waitClosed(d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-b.closed:
+	case <-t.C:
+	}
+}
+
+// failure is why the app's body failed, or nil.
+func (b *streamBody) failure() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.err
 }

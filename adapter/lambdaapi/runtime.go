@@ -105,9 +105,12 @@ func (c *RuntimeClient) Respond(ctx context.Context, requestID string, body []by
 	return c.post(ctx, "/invocation/"+requestID+"/response", bytes.NewReader(body), int64(len(body)), nil)
 }
 
-// Stream posts a streamed response. body is sent chunk by chunk as it is read, each chunk flushed.
-// trailer must hold, before the call, every trailer key the stream may set (they are declared up
-// front); the values may be filled in until body returns io.EOF.
+// Stream posts a streamed response (chunked, Lambda-Runtime-Function-Response-Mode: streaming).
+// Each Read of body (or, when body is an io.WriterTo, each Write it makes) goes out as one chunk,
+// flushed at once: nothing is held back for a later chunk. body may be an io.ReadCloser: it is
+// closed when the client is done with it, which can be after Stream returns if the Runtime API
+// answered before the body ended. trailer must hold, before the call, every trailer key the stream
+// may set (they are declared up front); the values may be filled in until body reports io.EOF.
 func (c *RuntimeClient) Stream(ctx context.Context, requestID string, body io.Reader, trailer http.Header) error {
 	h := http.Header{}
 	h.Set(HeaderResponseMode, "streaming")

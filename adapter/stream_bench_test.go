@@ -1,0 +1,107 @@
+package adapter
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+)
+
+// The streaming figures in docs/streaming.md come from these benchmarks:
+//
+//	go test -run '^$' -bench 'BenchmarkStream' -benchtime 5x ./adapter/
+//
+// Everything runs in one process on loopback: the app (net/http), the adapter and the fake Runtime API
+// share the machine's cores, as the app and the adapter share a Lambda sandbox's.
+
+// BenchmarkStreamThroughput streams 1 GiB from the app through the adapter to the Runtime API.
+func BenchmarkStreamThroughput(b *testing.B) {
+	const size = 1 << 30
+	block := make([]byte, 1<<20)
+	for i := range block {
+		block[i] = byte(i * 7)
+	}
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" {
+			return
+		}
+		w.Header().Set("Content-Type", "application/octet-stream")
+		for sent := 0; sent < size; sent += len(block) {
+			if _, err := w.Write(block); err != nil {
+				return
+			}
+		}
+	}))
+	defer app.Close()
+	api := startStreamAdapter(b, app.Listener.Addr().String())
+	api.DiscardBodies()
+	payload := v2("GET", "/gib", "")
+	b.SetBytes(size)
+	for b.Loop() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		o, err := api.Invoke(ctx, payload, time.Minute, nil)
+		cancel()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if o.Error || o.Size < size || o.Trailer.Get("Lambda-Runtime-Function-Error-Type") != "" {
+			b.Fatalf("stream incomplete: %d bytes, %s", o.Size, o)
+		}
+	}
+}
+
+// BenchmarkStreamTTFB compares the time to the first body byte through the adapter (from the
+// invocation's hand-off by the Runtime API to the byte's arrival there) with calling the app
+// directly. The app flushes one byte, then holds the response open for 5 ms: a held-back byte would
+// show as a time to first byte above 5 ms.
+func BenchmarkStreamTTFB(b *testing.B) {
+	const hold = 5 * time.Millisecond
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" {
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = io.WriteString(w, "x")
+		w.(http.Flusher).Flush()
+		time.Sleep(hold)
+		_, _ = io.WriteString(w, "y")
+	}))
+	defer app.Close()
+	api := startStreamAdapter(b, app.Listener.Addr().String())
+	direct := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+	payload := v2("GET", "/first", "")
+	var directTotal, adapterTotal time.Duration
+	for b.Loop() {
+		start := time.Now()
+		resp, err := direct.Get(app.URL + "/first")
+		if err != nil {
+			b.Fatal(err)
+		}
+		one := make([]byte, 1)
+		if _, err := io.ReadFull(resp.Body, one); err != nil {
+			b.Fatal(err)
+		}
+		directTotal += time.Since(start)
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		start = time.Now()
+		o, err := api.Invoke(ctx, payload, 5*time.Second, nil)
+		cancel()
+		if err != nil {
+			b.Fatal(err)
+		}
+		at, ok := firstBodyByte(o)
+		if !ok {
+			b.Fatalf("no body byte: %s", o)
+		}
+		adapterTotal += at.Sub(start)
+	}
+	n := time.Duration(b.N)
+	b.ReportMetric(float64(directTotal/n), "direct-ttfb-ns")
+	b.ReportMetric(float64(adapterTotal/n), "adapter-ttfb-ns")
+	b.ReportMetric(float64((adapterTotal-directTotal)/n), "added-ns")
+}

@@ -1,0 +1,528 @@
+package adapter
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/lwa-go/lwa/adapter/config"
+	"github.com/lwa-go/lwa/adapter/lambdaapi"
+	"github.com/lwa-go/lwa/adapter/testenv"
+)
+
+// startStreamAdapter runs an adapter in response_stream mode for the app at appAddr against a fresh
+// FakeAPI, until the test ends. kv are extra environment variables.
+func startStreamAdapter(tb testing.TB, appAddr string, kv ...string) *testenv.FakeAPI {
+	tb.Helper()
+	api := testenv.NewFakeAPI(tb)
+	startAdapterAt(tb, api.Addr, appAddr, kv...)
+	return api
+}
+
+// startAdapterAt runs an adapter in response_stream mode against the Runtime API at apiAddr. kv are
+// extra environment variables.
+func startAdapterAt(tb testing.TB, apiAddr, appAddr string, kv ...string) {
+	tb.Helper()
+	startAdapterLog(tb, io.Discard, apiAddr, appAddr, kv...)
+}
+
+func startAdapterLog(tb testing.TB, logs io.Writer, apiAddr, appAddr string, kv ...string) {
+	tb.Helper()
+	host, port, _ := net.SplitHostPort(appAddr)
+	m := map[string]string{"AWS_LAMBDA_RUNTIME_API": apiAddr, "AWS_LWA_HOST": host, "AWS_LWA_PORT": port,
+		"AWS_LWA_INVOKE_MODE": "response_stream"}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	cfg, _, err := config.FromEnv(config.MapLookup(m))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a := New(cfg, log, lambdaapi.NewRuntimeClient(cfg.RuntimeAPI, newLambdaHTTPClient(cfg.MaxConcurrency)), nil, "test")
+	ctx, cancel := context.WithCancel(context.Background())
+	finished := make(chan struct{})
+	go func() { _ = a.Run(ctx); close(finished) }()
+	tb.Cleanup(func() {
+		cancel()
+		select {
+		case <-finished:
+		case <-time.After(5 * time.Second):
+			tb.Error("adapter did not stop")
+		}
+	})
+}
+
+// preludeEnd is the 8 NUL bytes that end the prelude.
+var preludeEnd = []byte("\x00\x00\x00\x00\x00\x00\x00\x00")
+
+// firstBodyByte is when the first byte after the prelude reached the Runtime API.
+func firstBodyByte(o *testenv.Outcome) (time.Time, bool) {
+	end := bytes.Index(o.Body, preludeEnd)
+	if end < 0 {
+		return time.Time{}, false
+	}
+	end += len(preludeEnd)
+	seen := 0
+	for _, c := range o.Chunks {
+		seen += len(c.Data)
+		if seen > end {
+			return o.Started.Add(c.At), true
+		}
+	}
+	return time.Time{}, false
+}
+
+// liveAPI is a one-invocation Runtime API that exposes the streamed body while it arrives, so a
+// test can make the app wait until its last write reached Lambda: a chunk held back anywhere on the
+// way then shows as a deadlock (a timeout), not as a timing that depends on the machine's load.
+type liveAPI struct {
+	addr    string
+	payload []byte
+	mu      sync.Mutex
+	body    []byte
+	trailer http.Header
+	done    chan struct{}
+}
+
+func newLiveAPI(t *testing.T, payload []byte) *liveAPI {
+	l := &liveAPI{payload: payload, done: make(chan struct{})}
+	var served atomic.Bool
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /2018-06-01/runtime/invocation/next", func(w http.ResponseWriter, r *http.Request) {
+		if served.Swap(true) {
+			<-r.Context().Done() // one invocation only
+			return
+		}
+		w.Header().Set(lambdaapi.HeaderRequestID, "live-1")
+		w.Header().Set(lambdaapi.HeaderDeadlineMs, strconv.FormatInt(time.Now().Add(30*time.Second).UnixMilli(), 10))
+		_, _ = w.Write(l.payload)
+	})
+	mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/response", func(w http.ResponseWriter, r *http.Request) {
+		buf := make([]byte, 1<<20)
+		for {
+			n, err := r.Body.Read(buf)
+			l.mu.Lock()
+			l.body = append(l.body, buf[:n]...)
+			l.mu.Unlock()
+			if err != nil {
+				break
+			}
+		}
+		l.mu.Lock()
+		l.trailer = r.Trailer.Clone()
+		l.mu.Unlock()
+		w.WriteHeader(http.StatusAccepted)
+		close(l.done)
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	l.addr = srv.Listener.Addr().String()
+	return l
+}
+
+// waitFor waits until the body received so far ends with want.
+func (l *liveAPI) waitFor(want []byte, timeout time.Duration) bool {
+	end := time.Now().Add(timeout)
+	for time.Now().Before(end) {
+		l.mu.Lock()
+		ok := bytes.HasSuffix(l.body, want)
+		l.mu.Unlock()
+		if ok {
+			return true
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return false
+}
+
+// pieces are the app's writes: small, empty-line SSE-like, and one larger than a chunk.
+func streamPieces() [][]byte {
+	big := bytes.Repeat([]byte("0123456789abcdef"), 300<<10/16)
+	return [][]byte{[]byte("data: one\n\n"), []byte("x"), big, []byte("data: last\n\n")}
+}
+
+func TestStreamForwardsEachFlushAtOnce(t *testing.T) {
+	for _, framing := range []string{"chunked", "content-length", "close-delimited"} {
+		t.Run(framing, func(t *testing.T) {
+			pieces := streamPieces()
+			total := 0
+			for _, p := range pieces {
+				total += len(p)
+			}
+			var live *liveAPI
+			appErr := make(chan string, 1)
+			app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/" {
+					return
+				}
+				var out io.Writer = w
+				flush := w.(http.Flusher).Flush
+				switch framing {
+				case "content-length":
+					w.Header().Set("Content-Length", strconv.Itoa(total))
+				case "close-delimited":
+					conn, bw, err := http.NewResponseController(w).Hijack()
+					if err != nil {
+						appErr <- err.Error()
+						return
+					}
+					defer conn.Close()
+					_, _ = bw.WriteString("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n")
+					out, flush = bw, func() { _ = bw.Flush() }
+				}
+				if framing != "close-delimited" {
+					w.Header().Set("Content-Type", "text/event-stream")
+				}
+				for i, p := range pieces {
+					_, _ = out.Write(p)
+					flush()
+					// The next write waits until this one reached the Runtime API.
+					if !live.waitFor(p, 5*time.Second) {
+						appErr <- fmt.Sprintf("piece %d (%d bytes) did not reach the Runtime API while the app waited: held back", i, len(p))
+						return
+					}
+				}
+			}))
+			defer app.Close()
+			live = newLiveAPI(t, v2("GET", "/events", ""))
+			startAdapterAt(t, live.addr, app.Listener.Addr().String())
+			select {
+			case <-live.done:
+			case msg := <-appErr:
+				t.Fatal(msg)
+			case <-time.After(30 * time.Second):
+				t.Fatal("no response")
+			}
+			select {
+			case msg := <-appErr:
+				t.Fatal(msg)
+			default:
+			}
+			_, body, ok := bytes.Cut(live.body, preludeEnd)
+			if !ok || !bytes.Equal(body, bytes.Join(pieces, nil)) {
+				t.Errorf("body after the prelude is %d bytes, want the %d the app wrote", len(body), total)
+			}
+			if live.trailer.Get(lambdaapi.HeaderErrorType) != "" {
+				t.Errorf("error trailer on a clean stream: %v", live.trailer)
+			}
+		})
+	}
+}
+
+// streamed splits a streamed outcome into its prelude and body.
+func streamed(t *testing.T, o *testenv.Outcome) (prelude streamPrelude, body []byte) {
+	t.Helper()
+	if o.Error {
+		t.Fatalf("posted to /error: %s", o)
+	}
+	if o.Header.Get(lambdaapi.HeaderResponseMode) != "streaming" || o.Header.Get("Content-Type") != lambdaapi.StreamContentType {
+		t.Errorf("not a streamed response: %v", o.Header)
+	}
+	for _, k := range []string{lambdaapi.HeaderErrorType, lambdaapi.HeaderErrorBody} {
+		if _, ok := o.Trailer[k]; !ok {
+			t.Errorf("trailer %s not declared: %v", k, o.Trailer)
+		}
+	}
+	js, body, ok := bytes.Cut(o.Body, preludeEnd)
+	if !ok {
+		t.Fatalf("no 8 NUL bytes after the prelude: %s", o)
+	}
+	if err := json.Unmarshal(js, &prelude); err != nil {
+		t.Fatalf("prelude %q: %v", js, err)
+	}
+	return prelude, body
+}
+
+type streamPrelude struct {
+	StatusCode int               `json:"statusCode"`
+	Headers    map[string]string `json:"headers"`
+	Cookies    []string          `json:"cookies"`
+}
+
+// streamError decodes the error trailers; empty type when there are none.
+func streamError(t *testing.T, o *testenv.Outcome) (errType string, doc lambdaapi.ErrorResponse) {
+	t.Helper()
+	errType = o.Trailer.Get(lambdaapi.HeaderErrorType)
+	if errType == "" {
+		return "", doc
+	}
+	raw, err := base64.StdEncoding.DecodeString(o.Trailer.Get(lambdaapi.HeaderErrorBody))
+	if err != nil {
+		t.Fatalf("error body trailer is not base64: %v", err)
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatalf("error body trailer %q: %v", raw, err)
+	}
+	return errType, doc
+}
+
+func TestStreamAppFailsMidBody(t *testing.T) {
+	// Each case starts a response, sends "partial" and then fails; what the app sent is forwarded.
+	cases := map[string]func(w http.ResponseWriter){
+		"connection closed mid-chunk": func(w http.ResponseWriter) {
+			conn, bw, _ := http.NewResponseController(w).Hijack()
+			_, _ = bw.WriteString("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\npar\r\n10\r\ntial")
+			_ = bw.Flush()
+			time.Sleep(50 * time.Millisecond)
+			conn.Close()
+		},
+		"short of content-length": func(w http.ResponseWriter) {
+			w.Header().Set("Content-Length", "1000")
+			_, _ = io.WriteString(w, "partial")
+			w.(http.Flusher).Flush()
+			time.Sleep(50 * time.Millisecond)
+			conn, _, _ := http.NewResponseController(w).Hijack()
+			conn.Close()
+		},
+		"connection reset": func(w http.ResponseWriter) {
+			_, _ = io.WriteString(w, "partial")
+			w.(http.Flusher).Flush()
+			time.Sleep(50 * time.Millisecond)
+			conn, _, _ := http.NewResponseController(w).Hijack()
+			_ = conn.(*net.TCPConn).SetLinger(0) // close with RST
+			conn.Close()
+		},
+		"handler panics": func(w http.ResponseWriter) {
+			_, _ = io.WriteString(w, "partial")
+			w.(http.Flusher).Flush()
+			time.Sleep(50 * time.Millisecond)
+			panic(http.ErrAbortHandler)
+		},
+	}
+	for name, fail := range cases {
+		t.Run(name, func(t *testing.T) {
+			app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				switch r.URL.Path {
+				case "/":
+				case "/ok":
+					_, _ = io.WriteString(w, "fine")
+				default:
+					w.Header().Set("Content-Type", "text/plain")
+					fail(w)
+				}
+			}))
+			defer app.Close()
+			logs := &logBuffer{}
+			api := testenv.NewFakeAPI(t)
+			startAdapterLog(t, logs, api.Addr, app.Listener.Addr().String())
+			o := invoke(t, api, v2("GET", "/fail", ""))
+			_, body := streamed(t, o)
+			if string(body) != "partial" {
+				t.Errorf("body %q, want what the app sent before failing", body)
+			}
+			errType, doc := streamError(t, o)
+			if errType != "Runtime.StreamError" || doc.Type != errType || !strings.Contains(doc.Message, "app failed mid-body") {
+				t.Errorf("trailers %v, error document %+v", o.Trailer, doc)
+			}
+			if !waitLog(logs, "app failed mid-stream") {
+				t.Errorf("failure not logged:\n%s", logs)
+			}
+			// The adapter goes on serving.
+			if _, body := streamed(t, invoke(t, api, v2("GET", "/ok", ""))); string(body) != "fine" {
+				t.Errorf("next invocation answered %q", body)
+			}
+		})
+	}
+}
+
+func TestStreamPrelude(t *testing.T) {
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h["Content-Type"] = nil // no sniffing: the app sends no Content-Type at all
+		h.Add("Set-Cookie", "a=1; Path=/")
+		h.Add("Set-Cookie", "b=2; HttpOnly")
+		h.Add("X-Multi", "one")
+		h.Add("X-Multi", "two")
+		w.WriteHeader(http.StatusCreated)
+		_, _ = w.Write([]byte{0, 1, 2})
+	}))
+	defer app.Close()
+	api := startStreamAdapter(t, app.Listener.Addr().String())
+	p, body := streamed(t, invoke(t, api, v2("GET", "/p", "")))
+	if p.StatusCode != http.StatusCreated || p.Headers["Content-Type"] != "application/octet-stream" || p.Headers["X-Multi"] != "one,two" {
+		t.Errorf("prelude %+v", p)
+	}
+	if !slices.Equal(p.Cookies, []string{"a=1; Path=/", "b=2; HttpOnly"}) {
+		t.Errorf("cookies %q", p.Cookies)
+	}
+	for k := range p.Headers {
+		if strings.EqualFold(k, "Set-Cookie") || strings.EqualFold(k, "Transfer-Encoding") {
+			t.Errorf("header %s in the prelude: %+v", k, p.Headers)
+		}
+	}
+	if !bytes.Equal(body, []byte{0, 1, 2}) {
+		t.Errorf("body %q", body)
+	}
+}
+
+func TestStreamDeadlineMidStream(t *testing.T) {
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/":
+		case "/ok":
+			_, _ = io.WriteString(w, "fine")
+		default: // streams until the client goes away
+			for r.Context().Err() == nil {
+				_, _ = io.WriteString(w, ".")
+				w.(http.Flusher).Flush()
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
+	}))
+	defer app.Close()
+	api := startStreamAdapter(t, app.Listener.Addr().String())
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	const timeout = time.Second
+	start := time.Now()
+	o, err := api.Invoke(ctx, v2("GET", "/forever", ""), timeout, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(start)
+	_, body := streamed(t, o)
+	if len(body) == 0 || strings.Trim(string(body), ".") != "" {
+		t.Errorf("body %q", body)
+	}
+	errType, doc := streamError(t, o)
+	if errType != "Runtime.AppTimeout" || !strings.Contains(doc.Message, "before the invocation deadline") {
+		t.Errorf("trailers %v, document %+v", o.Trailer, doc)
+	}
+	// Reported just before the deadline (the adapter keeps 100 ms to report), never after it.
+	if took > timeout {
+		t.Errorf("stream ended %s after the invocation started, past its %s deadline", took, timeout)
+	}
+	if _, body := streamed(t, invoke(t, api, v2("GET", "/ok", ""))); string(body) != "fine" {
+		t.Errorf("next invocation answered %q", body)
+	}
+}
+
+func TestStreamCompressionIsOff(t *testing.T) {
+	text := strings.Repeat("compressible text ", 4096)
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.Header().Set("X-Saw-Accept-Encoding", r.Header.Get("Accept-Encoding"))
+		_, _ = io.WriteString(w, text)
+	}))
+	defer app.Close()
+	api := startStreamAdapter(t, app.Listener.Addr().String(), "AWS_LWA_ENABLE_COMPRESSION", "true")
+	ev := testenv.V2(testenv.HTTPEvent{Path: "/text", Headers: map[string]string{"accept-encoding": "gzip, br"}})
+	p, body := streamed(t, invoke(t, api, ev))
+	if _, ok := p.Headers["Content-Encoding"]; ok || string(body) != text {
+		t.Errorf("streamed body changed (%d bytes, headers %v)", len(body), p.Headers)
+	}
+	if p.Headers["X-Saw-Accept-Encoding"] != "gzip, br" {
+		t.Errorf("the app saw Accept-Encoding %q, want the client's", p.Headers["X-Saw-Accept-Encoding"])
+	}
+}
+
+func TestStreamPassThroughEvent(t *testing.T) {
+	sqs := []byte(`{"Records":[{"messageId":"m1","eventSource":"aws:sqs","body":"hello"}]}`)
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/events" {
+			return
+		}
+		got, _ := io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"method":%q,"same":%t}`, r.Method, bytes.Equal(got, sqs))
+	}))
+	defer app.Close()
+	api := startStreamAdapter(t, app.Listener.Addr().String())
+	o := invoke(t, api, sqs)
+	if o.Error || string(o.Body) != `{"method":"POST","same":true}` {
+		t.Errorf("outcome %s, want the app's JSON as the whole result", o)
+	}
+	if o.Header.Get(lambdaapi.HeaderResponseMode) != "" {
+		t.Errorf("pass-through result sent as a stream: %v", o.Header)
+	}
+}
+
+func TestStreamErrorStatusFailsInvocation(t *testing.T) {
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/down" {
+			http.Error(w, "database down", http.StatusServiceUnavailable)
+		}
+	}))
+	defer app.Close()
+	api := startStreamAdapter(t, app.Listener.Addr().String(), "AWS_LWA_ERROR_STATUS_CODES", "500-599")
+	o := invoke(t, api, v2("GET", "/down", ""))
+	var doc lambdaapi.ErrorResponse
+	if err := json.Unmarshal(o.Body, &doc); err != nil || !o.Error || doc.Type != "Function.ErrorStatusCode" ||
+		!strings.Contains(doc.Message, "503") || !strings.Contains(doc.Message, "database down") {
+		t.Errorf("outcome %s", o)
+	}
+}
+
+func TestStreamLargeBodyExact(t *testing.T) {
+	data := make([]byte, 9<<20) // over Lambda's 6 MiB buffered limit
+	for i := range data {
+		data[i] = byte(i*31 + i>>13)
+	}
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for rest := data; len(rest) > 0; {
+			n := min(len(rest), 100_000)
+			_, _ = w.Write(rest[:n])
+			rest = rest[n:]
+		}
+	}))
+	defer app.Close()
+	api := startStreamAdapter(t, app.Listener.Addr().String())
+	_, body := streamed(t, invoke(t, api, v2("GET", "/big", "")))
+	if !bytes.Equal(body, data) {
+		t.Errorf("body of %d bytes differs from the app's %d", len(body), len(data))
+	}
+}
+
+// The HTTP client normally reads through WriteTo; Read must keep the same contract.
+func TestStreamBodyRead(t *testing.T) {
+	src := io.MultiReader(strings.NewReader("abc"), iotestErrReader{})
+	b := newStreamBody(context.Background(), []byte("P\x00"), src)
+	got, err := io.ReadAll(b)
+	if err != nil || string(got) != "P\x00abc" {
+		t.Fatalf("read %q, %v: want the prelude, the data and a clean end", got, err)
+	}
+	if b.trailer.Get(lambdaapi.HeaderErrorType) != "Runtime.StreamError" || b.failure() == nil {
+		t.Errorf("trailers %v, failure %v", b.trailer, b.failure())
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	b = newStreamBody(ctx, nil, iotestErrReader{})
+	if n, err := b.Read(make([]byte, 8)); n != 0 || err != io.EOF || b.trailer.Get(lambdaapi.HeaderErrorType) != "Runtime.AppTimeout" {
+		t.Errorf("after the deadline: %d, %v, trailers %v", n, err, b.trailer)
+	}
+	b = newStreamBody(context.Background(), nil, strings.NewReader("ok"))
+	if got, _ := io.ReadAll(b); string(got) != "ok" || b.failure() != nil || len(b.trailer.Get(lambdaapi.HeaderErrorType)) != 0 {
+		t.Errorf("clean body: %q, %v, %v", got, b.failure(), b.trailer)
+	}
+}
+
+// waitLog waits a little for a log line written after the Runtime API got the outcome.
+func waitLog(logs *logBuffer, s string) bool {
+	for range 200 {
+		if strings.Contains(logs.String(), s) {
+			return true
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return false
+}
+
+type iotestErrReader struct{}
+
+func (iotestErrReader) Read([]byte) (int, error) { return 0, errors.New("connection reset by peer") }
