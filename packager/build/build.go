@@ -146,13 +146,25 @@ func fetchModule(ctx context.Context, goCmd string, r Request) (string, error) {
 	r.progress("fetching %s@%s", ModulePath, r.Source.ModuleVersion)
 	cmd := exec.CommandContext(ctx, goCmd, "get", ModulePath+"@"+r.Source.ModuleVersion)
 	cmd.Dir = dir
-	cmd.Env = append(append([]string{}, r.Env...), "GOFLAGS=-mod=mod")
+	// The throwaway module has no go.sum yet: let go get write it, keeping the caller's GOFLAGS.
+	cmd.Env = append(append([]string{}, r.Env...), "GOFLAGS="+strings.TrimSpace(lookupEnv(r.Env, "GOFLAGS")+" -mod=mod"))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
 		return "", fmt.Errorf("fetch %s@%s: go get: %w\n%s", ModulePath, r.Source.ModuleVersion, err, tail(stderr.String(), 20))
 	}
 	return dir, nil
+}
+
+// lookupEnv returns the last value of key in env.
+func lookupEnv(env []string, key string) string {
+	val := ""
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == key {
+			val = v
+		}
+	}
+	return val
 }
 
 // firstCause returns the first error that is not just the cancellation another failure caused.
