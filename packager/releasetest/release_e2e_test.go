@@ -137,7 +137,7 @@ func checkArchives(t *testing.T, r release) {
 				t.Errorf("%s: %s has mtime %s, want the commit time %s", name, e.name, e.modTime.UTC(), time.Unix(r.epoch, 0).UTC())
 			}
 			wantMode := os.FileMode(0o644)
-			if path.Base(e.name) == bin {
+			if strings.HasSuffix(e.name, "/"+bin) {
 				wantMode = 0o755
 			}
 			if e.mode != wantMode {
