@@ -226,8 +226,14 @@ func failf(errType, format string, args ...any) *invokeError {
 func (a *Adapter) prepare(ctx context.Context, log *slog.Logger, inv *lambdaapi.Invocation) (*event.Event, *http.Response, error) {
 	select {
 	case <-a.ready:
-	case <-ctx.Done():
-		return nil, nil, failf(errTypeAppTimeout, "app not ready before the invocation deadline: %s", a.readinessTarget())
+	default:
+		// Only when the app is not ready yet (async init): select would pick at random were both
+		// ready, and a deadline already past is the app request's to report.
+		select {
+		case <-a.ready:
+		case <-ctx.Done():
+			return nil, nil, failf(errTypeAppTimeout, "app not ready before the invocation deadline: %s", a.readinessTarget())
+		}
 	}
 	if a.readyErr != nil {
 		return nil, nil, &invokeError{errType: errTypeReadiness, err: a.readyErr}

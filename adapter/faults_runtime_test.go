@@ -1,0 +1,447 @@
+package adapter
+
+// The Lambda half of the fault suite (issue 9): a Runtime or Extensions API that fails, SIGTERM and
+// SHUTDOWN with an invocation in flight, and load (64 loops, 10,000 invocations). RIE cannot be made
+// to fail like this, so these run against hand-made APIs and the in-process FakeAPI.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/lwa-go/lwa/adapter/config"
+	"github.com/lwa-go/lwa/adapter/lambdaapi"
+	"github.com/lwa-go/lwa/adapter/testenv"
+)
+
+// stubAPI is a Lambda API whose /runtime/invocation/next is whatever the test makes it.
+type stubAPI struct {
+	addr      string
+	polls     atomic.Int32
+	responses chan string // bodies posted to /response
+}
+
+func newStubAPI(t *testing.T, next http.HandlerFunc, eventNext http.HandlerFunc) *stubAPI {
+	t.Helper()
+	s := &stubAPI{responses: make(chan string, 16)}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /2020-01-01/extension/register", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Lambda-Extension-Identifier", "stub")
+		_, _ = io.WriteString(w, `{}`)
+	})
+	if eventNext == nil {
+		eventNext = func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
+	}
+	mux.HandleFunc("GET /2020-01-01/extension/event/next", eventNext)
+	mux.HandleFunc("GET /2018-06-01/runtime/invocation/next", func(w http.ResponseWriter, r *http.Request) {
+		s.polls.Add(1)
+		next(w, r)
+	})
+	mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/response", func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		s.responses <- string(b)
+		w.WriteHeader(http.StatusAccepted)
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	s.addr = srv.Listener.Addr().String()
+	return s
+}
+
+// serveInvocation answers /next with one API Gateway v2 GET /ok.
+func serveInvocation(w http.ResponseWriter, id string) {
+	w.Header().Set("Lambda-Runtime-Aws-Request-Id", id)
+	w.Header().Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(time.Now().Add(5*time.Second).UnixMilli(), 10))
+	_, _ = w.Write(v2("GET", "/ok", "id="+id))
+}
+
+// dropConnection closes the connection without an answer.
+func dropConnection(w http.ResponseWriter) {
+	if c, _, err := w.(http.Hijacker).Hijack(); err == nil {
+		c.Close()
+	}
+}
+
+// runMain runs Main against api and app until it returns, with its exit code and logs.
+func runMain(ctx context.Context, apiAddr, appAddr string, kv ...string) (<-chan int, *logBuffer) {
+	host, port, _ := net.SplitHostPort(appAddr)
+	env := map[string]string{"AWS_LAMBDA_RUNTIME_API": apiAddr, "AWS_LWA_HOST": host, "AWS_LWA_PORT": port}
+	for i := 0; i+1 < len(kv); i += 2 {
+		env[kv[i]] = kv[i+1]
+	}
+	logs := &logBuffer{}
+	code := make(chan int, 1)
+	go func() { code <- Main(ctx, config.MapLookup(env), logs, "test") }()
+	return code, logs
+}
+
+// waitExit waits for Main's exit code.
+func waitExit(t *testing.T, code <-chan int, within time.Duration, logs *logBuffer) int {
+	t.Helper()
+	select {
+	case c := <-code:
+		return c
+	case <-time.After(within):
+		t.Fatalf("the adapter did not exit within %s:\n%s", within, logs)
+		return -1
+	}
+}
+
+func TestFaultRuntimeAPIFailsWhilePolling(t *testing.T) {
+	app := newFaultApp(t, 0)
+	for _, tc := range []struct {
+		name  string
+		next  http.HandlerFunc
+		loops int
+		want  string
+	}{
+		{"500", func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, `{"errorType":"ServiceException"}`, http.StatusInternalServerError)
+		}, 3, "status 500"},
+		{"connection dropped", func(w http.ResponseWriter, r *http.Request) { dropConnection(w) }, 1, "EOF"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			api := newStubAPI(t, tc.next, nil)
+			start := time.Now()
+			code, logs := runMain(context.Background(), api.addr, app.addr(), "AWS_LAMBDA_MAX_CONCURRENCY", strconv.Itoa(tc.loops))
+			if c := waitExit(t, code, 20*time.Second, logs); c != 1 {
+				t.Errorf("exit code %d, want 1", c)
+			}
+			took := time.Since(start)
+			// Backoff: 12 attempts, 10 ms doubling up to 1 s, about 5 s in all; not a tight loop.
+			if took < 4*time.Second {
+				t.Errorf("gave up after %s: no backoff", took)
+			}
+			if n := int(api.polls.Load()); n < startupRetries*tc.loops || n > (startupRetries+1)*tc.loops {
+				t.Errorf("%d polls from %d loops, want %d attempts each", n, tc.loops, startupRetries)
+			}
+			for _, want := range []string{"runtime API next failed; retrying", tc.want, "runtime API unusable; this loop stops",
+				fmt.Sprintf("all %d runtime loops failed", tc.loops), "after 12 attempts"} {
+				if !strings.Contains(logs.String(), want) {
+					t.Errorf("logs do not say %q:\n%s", want, logs)
+				}
+			}
+			t.Logf("exit 1 after %s and %d polls", took.Round(time.Millisecond), api.polls.Load())
+		})
+	}
+}
+
+// One loop's failure leaves the others serving; the adapter exits only once every loop has stopped.
+func TestFaultOneLoopFailsOthersServe(t *testing.T) {
+	t.Parallel()
+	app := newFaultApp(t, 0)
+	var (
+		mu      sync.Mutex
+		holding bool              // one /next is held open, as Lambda holds a poll until an event
+		release = make(chan bool) // true: answer the held poll with an invocation; false: fail it
+		broken  atomic.Bool
+	)
+	api := newStubAPI(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		if holding || broken.Load() {
+			mu.Unlock()
+			http.Error(w, "busy", http.StatusInternalServerError)
+			return
+		}
+		holding = true
+		mu.Unlock()
+		defer func() { mu.Lock(); holding = false; mu.Unlock() }()
+		select {
+		case ok := <-release:
+			if ok {
+				serveInvocation(w, "held-1")
+				return
+			}
+			http.Error(w, "gone", http.StatusInternalServerError)
+		case <-r.Context().Done():
+		}
+	}, nil)
+	code, logs := runMain(context.Background(), api.addr, app.addr(), "AWS_LAMBDA_MAX_CONCURRENCY", "2")
+	// The loop that cannot poll gives up after its retries...
+	deadline := time.Now().Add(15 * time.Second)
+	for !strings.Contains(logs.String(), "this loop stops") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no loop gave up:\n%s", logs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	select {
+	case c := <-code:
+		t.Fatalf("the adapter exited (%d) with a loop still serving:\n%s", c, logs)
+	default:
+	}
+	// ...while the other still serves.
+	release <- true
+	select {
+	case body := <-api.responses:
+		if !strings.Contains(body, `"statusCode":200`) || !strings.Contains(body, "ok GET") {
+			t.Errorf("response %s", body)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatalf("the remaining loop did not serve:\n%s", logs)
+	}
+	// Then the API breaks for good: the last loop gives up too, and the adapter exits 1.
+	broken.Store(true)
+	go func() {
+		select {
+		case release <- false:
+		case <-time.After(15 * time.Second):
+		}
+	}()
+	if c := waitExit(t, code, 20*time.Second, logs); c != 1 {
+		t.Errorf("exit code %d, want 1", c)
+	}
+	if !strings.Contains(logs.String(), "all 2 runtime loops failed") {
+		t.Errorf("logs:\n%s", logs)
+	}
+}
+
+// Connections to the Runtime API that drop while polling are retried; the invocation after is served.
+func TestFaultRuntimeAPIRecovers(t *testing.T) {
+	app := newFaultApp(t, 0)
+	var calls atomic.Int32
+	api := newStubAPI(t, func(w http.ResponseWriter, r *http.Request) {
+		switch n := calls.Add(1); {
+		case n <= 3:
+			dropConnection(w)
+		case n <= 6:
+			http.Error(w, "throttled", http.StatusInternalServerError)
+		case n == 7:
+			serveInvocation(w, "after-drops")
+		default:
+			<-r.Context().Done()
+		}
+	}, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	code, logs := runMain(ctx, api.addr, app.addr())
+	select {
+	case body := <-api.responses:
+		if !strings.Contains(body, "ok GET") {
+			t.Errorf("response %s", body)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("not served after the API recovered:\n%s", logs)
+	}
+	cancel()
+	if c := waitExit(t, code, 5*time.Second, logs); c != 0 {
+		t.Errorf("exit code %d after SIGTERM, want 0:\n%s", c, logs)
+	}
+}
+
+func TestFaultExtensionsAPIFails(t *testing.T) {
+	t.Parallel()
+	app := newFaultApp(t, 0)
+	api := newStubAPI(t, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() },
+		func(w http.ResponseWriter, r *http.Request) { http.Error(w, "broken", http.StatusInternalServerError) })
+	code, logs := runMain(context.Background(), api.addr, app.addr())
+	if c := waitExit(t, code, 15*time.Second, logs); c != 1 {
+		t.Errorf("exit code %d, want 1", c)
+	}
+	if !strings.Contains(logs.String(), "extensions API unusable after 12 attempts") || !strings.Contains(logs.String(), "status 500") {
+		t.Errorf("logs:\n%s", logs)
+	}
+}
+
+// SIGTERM (Main's context) or SHUTDOWN with an invocation in flight: it completes, then exit 0.
+func TestFaultShutdownDuringInvoke(t *testing.T) {
+	for _, how := range []string{"SIGTERM", "SHUTDOWN"} {
+		t.Run(how, func(t *testing.T) {
+			started := make(chan struct{}, 1)
+			app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/slow" {
+					started <- struct{}{}
+					time.Sleep(500 * time.Millisecond)
+					_, _ = io.WriteString(w, "finished")
+				}
+			}))
+			defer app.Close()
+			api := testenv.NewFakeAPI(t)
+			ctx, sigterm := context.WithCancel(context.Background())
+			defer sigterm()
+			code, logs := runMain(ctx, api.Addr, app.Listener.Addr().String())
+			result := make(chan *testenv.Outcome, 1)
+			go func() { result <- invoke(t, api, v2("GET", "/slow", "")) }()
+			<-started
+			stopAt := time.Now()
+			if how == "SIGTERM" {
+				sigterm()
+			} else {
+				api.Shutdown(time.Now().Add(2 * time.Second))
+			}
+			o := <-result
+			if o.Error || !strings.Contains(string(o.Body), "finished") {
+				t.Errorf("in-flight invocation: %s", o)
+			}
+			c := waitExit(t, code, 3*time.Second, logs)
+			took := time.Since(stopAt)
+			if c != 0 {
+				t.Errorf("exit code %d, want 0:\n%s", c, logs)
+			}
+			if took < 400*time.Millisecond || took > 1800*time.Millisecond {
+				t.Errorf("exited %s after %s: want after the invocation (~500 ms) and within the budget", took, how)
+			}
+			t.Logf("%s: invocation completed, exit 0 after %s", how, took.Round(time.Millisecond))
+		})
+	}
+}
+
+// An invocation longer than the shutdown budget does not hold the exit past it.
+func TestFaultShutdownBudgetSpent(t *testing.T) {
+	app := newFaultApp(t, 0)
+	api := testenv.NewFakeAPI(t)
+	ctx, sigterm := context.WithCancel(context.Background())
+	defer sigterm()
+	code, logs := runMain(ctx, api.Addr, app.addr())
+	go func() {
+		ictx, cancel := context.WithTimeout(context.Background(), 6*time.Second)
+		defer cancel()
+		_, _ = api.Invoke(ictx, v2("GET", "/hang", ""), 5*time.Second, nil)
+	}()
+	eventually(t, 5*time.Second, func() bool { return app.hanging.Load() == 1 }, "the invocation never reached the app")
+	start := time.Now()
+	sigterm()
+	if c := waitExit(t, code, 4*time.Second, logs); c != 0 {
+		t.Errorf("exit code %d", c)
+	}
+	if took := time.Since(start); took < defaultShutdownBudget-50*time.Millisecond || took > defaultShutdownBudget+500*time.Millisecond {
+		t.Errorf("exited %s after SIGTERM, want the %s budget", took, defaultShutdownBudget)
+	}
+	if !strings.Contains(logs.String(), "shutdown budget spent with invocations still in flight") {
+		t.Errorf("logs:\n%s", logs)
+	}
+}
+
+// 64 loops, 10,000 invocations with distinct bodies: every answer is its own request's, memory stays
+// flat, and once the adapter stops every goroutine it started is gone. Under -race (10× slower) the
+// run is 2,000 invocations; make test also runs it without -race (the e2e step) at full size.
+func TestFaultConcurrency64(t *testing.T) {
+	const loops, warm = 64, 1000
+	total := 10000
+	if raceEnabled() {
+		total = 2000
+	}
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		w.Header().Set("X-Echo-Query", r.URL.RawQuery)
+		_, _ = w.Write(body)
+	}))
+	defer app.Close()
+	api := testenv.NewFakeAPI(t)
+	measure := func() (int, uint64) {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return runtime.NumGoroutine(), m.HeapInuse
+	}
+	gStart, _ := measure()
+
+	cfg := testConfig(t, app.Listener.Addr().String(), api.Addr, "AWS_LAMBDA_MAX_CONCURRENCY", strconv.Itoa(loops))
+	hc := newLambdaHTTPClient(loops)
+	ext := lambdaapi.NewExtensionClient(cfg.ExtensionsAPI, hc)
+	if err := ext.Register(context.Background(), ExtensionName, []string{lambdaapi.EventShutdown}); err != nil {
+		t.Fatal(err)
+	}
+	a := New(cfg, slog.New(slog.DiscardHandler), lambdaapi.NewRuntimeClient(cfg.RuntimeAPI, hc), ext, "test")
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	stopped := make(chan error, 1)
+	go func() { stopped <- a.Run(ctx) }()
+
+	var next atomic.Int64
+	run := func(n int) (bad []string) {
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		end := next.Load() + int64(n)
+		for range 2 * loops { // more callers than loops: every loop is always busy
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					i := next.Add(1)
+					if i > end {
+						return
+					}
+					id := strconv.FormatInt(i, 10)
+					body := strings.Repeat(id+"-", int(i%64)+1)
+					ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+					o, err := api.Invoke(ctx, testenv.V2(testenv.HTTPEvent{Method: "POST", Path: "/c", Query: "id=" + id, Body: []byte(body)}), time.Minute, nil)
+					cancel()
+					var r v2Result
+					if err == nil && (o.Error || json.Unmarshal(o.Body, &r) != nil) {
+						err = fmt.Errorf("outcome %s", o)
+					}
+					if err == nil && (r.Body != body || r.Headers["X-Echo-Query"] != "id="+id) {
+						err = fmt.Errorf("invocation %s answered %q (query %q): cross-talk", id, r.Body, r.Headers["X-Echo-Query"])
+					}
+					if err != nil {
+						mu.Lock()
+						bad = append(bad, err.Error())
+						mu.Unlock()
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		return bad
+	}
+	if bad := run(warm); len(bad) > 0 {
+		t.Fatalf("%d of %d warm-up invocations failed; first: %s", len(bad), warm, bad[0])
+	}
+	gWarm, h0 := measure()
+	start := time.Now()
+	bad := run(total)
+	took := time.Since(start)
+	gDone, h1 := measure()
+	if len(bad) > 0 {
+		t.Errorf("%d of %d invocations failed; first: %s", len(bad), total, bad[0])
+	}
+	if h1 > h0+8<<20 {
+		t.Errorf("heap in use grew from %d to %d bytes over %d invocations", h0, h1, total)
+	}
+	// Stopped, with its pooled connections closed, the adapter leaves no goroutine behind.
+	stop()
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
+	hc.CloseIdleConnections()
+	a.app.transport.CloseIdleConnections()
+	deadline := time.Now().Add(5 * time.Second)
+	gEnd := runtime.NumGoroutine()
+	for ; gEnd > gStart && time.Now().Before(deadline); gEnd = runtime.NumGoroutine() {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if gEnd > gStart {
+		buf := make([]byte, 1<<20)
+		t.Errorf("%d goroutines before the adapter started, %d after it stopped:\n%s", gStart, gEnd, buf[:runtime.Stack(buf, true)])
+	}
+	t.Logf("%d invocations on %d loops in %s (%.0f/s); goroutines %d before, %d warm, %d after the run, %d once stopped; heap in use %.1f → %.1f MiB",
+		total, loops, took.Round(time.Millisecond), float64(total)/took.Seconds(), gStart, gWarm, gDone, gEnd, float64(h0)/(1<<20), float64(h1)/(1<<20))
+}
+
+// raceEnabled reports a test binary built with -race.
+func raceEnabled() bool {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return false
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "-race" {
+			return s.Value == "true"
+		}
+	}
+	return false
+}
