@@ -43,7 +43,7 @@ const (
 )
 
 // ParseOutput turns an --output value into a publisher: oci:DIR for an OCI image layout, or
-// tar:FILE for docker tarballs. name is the reference recorded in them.
+// tar:FILE for docker tarballs. ref is the name recorded in them.
 func ParseOutput(value string, ref name.Tag) (Publisher, error) {
 	switch {
 	case strings.HasPrefix(value, PrefixOCI):
