@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -91,30 +92,45 @@ func checkImage(t *testing.T, r release) {
 	}
 }
 
-// extract reads the named files from an image's flattened filesystem.
+// extract reads the named files from an image's flattened filesystem, following hard links
+// (the image's /lambda-adapter is one, to /opt/extensions/lambda-adapter).
 func extract(t *testing.T, img v1.Image, names []string) map[string][]byte {
 	t.Helper()
 	rc := mutate.Extract(img)
 	defer rc.Close()
-	out := map[string][]byte{}
+	clean := func(n string) string { return strings.TrimPrefix(strings.TrimPrefix(n, "./"), "/") }
+	regular := map[string][]byte{}
+	links := map[string]string{}
 	tr := tar.NewReader(rc)
 	for {
 		h, err := tr.Next()
 		if err == io.EOF {
-			return out
+			break
 		}
 		if err != nil {
 			t.Fatalf("read image filesystem: %v", err)
 		}
-		name := strings.TrimPrefix(strings.TrimPrefix(h.Name, "./"), "/")
-		for _, n := range names {
-			if name == n && h.Typeflag == tar.TypeReg {
+		name := clean(h.Name)
+		switch h.Typeflag {
+		case tar.TypeReg:
+			if slices.Contains(names, name) {
 				data, err := io.ReadAll(tr)
 				if err != nil {
-					t.Fatalf("read /%s: %v", n, err)
+					t.Fatalf("read /%s: %v", name, err)
 				}
-				out[n] = data
+				regular[name] = data
 			}
+		case tar.TypeLink:
+			links[name] = clean(h.Linkname)
 		}
 	}
+	out := map[string][]byte{}
+	for _, n := range names {
+		if data, ok := regular[n]; ok {
+			out[n] = data
+		} else if data, ok := regular[links[n]]; ok {
+			out[n] = data
+		}
+	}
+	return out
 }
