@@ -187,6 +187,14 @@ func TestE2EImage(t *testing.T) {
 	}
 	t.Logf("lwa-pack image --binary ..., 2-platform index built and pushed in %v", again.Round(time.Millisecond))
 
+	// Copying the layout with skopeo keeps the digest (index descriptors carry no artifactType
+	// for it to drop).
+	copied := host + "/copied:" + version
+	runTool(t, "skopeo", "copy", "--all", "--preserve-digests", "--dest-tls-verify=false", "oci:"+oci, "docker://"+copied)
+	if got := strings.TrimSpace(runTool(t, "crane", "digest", copied)); got != rep.Digest {
+		t.Errorf("skopeo copy of the layout: %s, want %s", got, rep.Digest)
+	}
+
 	// The docker tarballs, one per platform.
 	for _, arch := range []string{"x86_64", "arm64"} {
 		runTool(t, "crane", "validate", "--tarball", strings.TrimSuffix(tarFile, ".tar")+"-"+arch+".tar")

@@ -111,16 +111,23 @@ func PlanBase(b Base, requested []platform.Platform, explicit bool) (Plan, error
 // annotations; otherwise the result is the single image.
 func (p Plan) Apply(bins map[platform.Platform][]byte, o Options) (Artifact, error) {
 	var a Artifact
-	for _, t := range p.targets {
+	imgs, err := forEach(len(p.targets), func(i int) (v1.Image, error) {
+		t := p.targets[i]
 		bin, ok := bins[t.platform]
 		if !ok {
-			return Artifact{}, fmt.Errorf("no adapter binary for %s", t.platform)
+			return nil, fmt.Errorf("no adapter binary for %s", t.platform)
 		}
 		img, err := appendAdapter(t.image, bin, o)
 		if err != nil {
-			return Artifact{}, fmt.Errorf("%s: %w", t.platform, err)
+			return nil, fmt.Errorf("%s: %w", t.platform, err)
 		}
-		a.Images = append(a.Images, PlatformImage{Platform: t.platform, Image: img})
+		return img, nil
+	})
+	if err != nil {
+		return Artifact{}, err
+	}
+	for i, t := range p.targets {
+		a.Images = append(a.Images, PlatformImage{Platform: t.platform, Image: imgs[i]})
 	}
 	if p.base.Index == nil || len(a.Images) == 1 {
 		return a, nil

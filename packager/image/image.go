@@ -5,6 +5,7 @@ package image
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -66,12 +67,18 @@ type Options struct {
 // with platform descriptors.
 func Adapter(bins []Binary, o Options) (Artifact, error) {
 	var a Artifact
-	for _, b := range bins {
-		img, err := adapterImage(b, o)
+	imgs, err := forEach(len(bins), func(i int) (v1.Image, error) {
+		img, err := adapterImage(bins[i], o)
 		if err != nil {
-			return Artifact{}, fmt.Errorf("adapter image %s: %w", b.Platform, err)
+			return nil, fmt.Errorf("adapter image %s: %w", bins[i].Platform, err)
 		}
-		a.Images = append(a.Images, PlatformImage{Platform: b.Platform, Image: img})
+		return img, nil
+	})
+	if err != nil {
+		return Artifact{}, err
+	}
+	for i, b := range bins {
+		a.Images = append(a.Images, PlatformImage{Platform: b.Platform, Image: imgs[i]})
 	}
 	if len(a.Images) > 1 {
 		idx := mutate.IndexMediaType(empty.Index, types.OCIImageIndex)
@@ -125,6 +132,24 @@ func history(o Options) v1.History {
 		Created:   v1.Time{Time: o.Created.UTC()},
 		CreatedBy: "lwa-pack " + o.Version + ": COPY lambda-adapter /opt/extensions/lambda-adapter",
 	}
+}
+
+// forEach runs f for 0..n-1 concurrently (compressing each platform's layer is the slow part)
+// and returns the results in order, or the first error.
+func forEach(n int, f func(i int) (v1.Image, error)) ([]v1.Image, error) {
+	out := make([]v1.Image, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { out[i], errs[i] = f(i) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // PlainDescriptor wraps img so that the descriptor an index records for it carries no
