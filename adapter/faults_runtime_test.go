@@ -101,7 +101,7 @@ func waitExit(t *testing.T, code <-chan int, within time.Duration, logs *logBuff
 }
 
 func TestFaultRuntimeAPIFailsWhilePolling(t *testing.T) {
-	app := newFaultApp(t, 0)
+	app := newFaultApp(t, 0, 0)
 	for _, tc := range []struct {
 		name  string
 		next  http.HandlerFunc
@@ -143,7 +143,7 @@ func TestFaultRuntimeAPIFailsWhilePolling(t *testing.T) {
 // One loop's failure leaves the others serving; the adapter exits only once every loop has stopped.
 func TestFaultOneLoopFailsOthersServe(t *testing.T) {
 	t.Parallel()
-	app := newFaultApp(t, 0)
+	app := newFaultApp(t, 0, 0)
 	var (
 		mu      sync.Mutex
 		holding bool              // one /next is held open, as Lambda holds a poll until an event
@@ -212,7 +212,7 @@ func TestFaultOneLoopFailsOthersServe(t *testing.T) {
 
 // Connections to the Runtime API that drop while polling are retried; the invocation after is served.
 func TestFaultRuntimeAPIRecovers(t *testing.T) {
-	app := newFaultApp(t, 0)
+	app := newFaultApp(t, 0, 0)
 	var calls atomic.Int32
 	api := newStubAPI(t, func(w http.ResponseWriter, r *http.Request) {
 		switch n := calls.Add(1); {
@@ -244,7 +244,7 @@ func TestFaultRuntimeAPIRecovers(t *testing.T) {
 
 func TestFaultExtensionsAPIFails(t *testing.T) {
 	t.Parallel()
-	app := newFaultApp(t, 0)
+	app := newFaultApp(t, 0, 0)
 	api := newStubAPI(t, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() },
 		func(w http.ResponseWriter, r *http.Request) { http.Error(w, "broken", http.StatusInternalServerError) })
 	code, logs := runMain(context.Background(), api.addr, app.addr())
@@ -301,7 +301,7 @@ func TestFaultShutdownDuringInvoke(t *testing.T) {
 
 // An invocation longer than the shutdown budget does not hold the exit past it.
 func TestFaultShutdownBudgetSpent(t *testing.T) {
-	app := newFaultApp(t, 0)
+	app := newFaultApp(t, 0, 0)
 	api := testenv.NewFakeAPI(t)
 	ctx, sigterm := context.WithCancel(context.Background())
 	defer sigterm()

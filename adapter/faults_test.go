@@ -31,10 +31,10 @@ type faultApp struct {
 	hanging atomic.Int32
 }
 
-// newFaultApp starts the app. dropStale > 0 closes a kept-alive connection, without handling its
+// newFaultApp starts the app; idle > 0 is its keep-alive idle timeout. dropStale > 0 closes a kept-alive connection, without handling its
 // request, when the request arrives after that much idleness: the race of an app's idle timer
 // firing just as the adapter reuses the connection (the common case after a sandbox freeze).
-func newFaultApp(t *testing.T, dropStale time.Duration) *faultApp {
+func newFaultApp(t *testing.T, dropStale, idle time.Duration) *faultApp {
 	t.Helper()
 	fa := &faultApp{}
 	var idleAt, dropped sync.Map
@@ -59,6 +59,7 @@ func newFaultApp(t *testing.T, dropStale time.Duration) *faultApp {
 			}
 		}
 	}
+	fa.srv.Config.IdleTimeout = idle
 	fa.srv.Start()
 	t.Cleanup(fa.srv.Close)
 	return fa
@@ -179,7 +180,7 @@ func wantServed(t *testing.T, api *testenv.FakeAPI, method string) {
 }
 
 func TestFaultAppClosesMidRequest(t *testing.T) {
-	app := newFaultApp(t, 0)
+	app := newFaultApp(t, 0, 0)
 	api, logs := faultAdapter(t, app.addr())
 	for _, tc := range []struct {
 		name, method, path, errType string
@@ -234,7 +235,7 @@ func TestFaultAppNotListening(t *testing.T) {
 }
 
 func TestFaultAppHangsPastDeadline(t *testing.T) {
-	app := newFaultApp(t, 0)
+	app := newFaultApp(t, 0, 0)
 	api, logs := faultAdapter(t, app.addr())
 	for _, path := range []string{"/hang", "/hang-body"} {
 		t.Run(path, func(t *testing.T) {
@@ -276,7 +277,7 @@ func eventually(t *testing.T, d time.Duration, cond func() bool, msg string) {
 // The app's idle timer closes a kept-alive connection just as the adapter sends the next request on
 // it (#830 in AWS's adapter): no error reaches the caller, and no request runs twice.
 func TestFaultStaleKeepAlive(t *testing.T) {
-	app := newFaultApp(t, 300*time.Millisecond)
+	app := newFaultApp(t, 300*time.Millisecond, 0)
 	// Two loops leave two connections in the pool: a retry on another pooled connection would find it
 	// stale too.
 	api, logs := faultAdapter(t, app.addr(), "AWS_LAMBDA_MAX_CONCURRENCY", "2")
@@ -311,8 +312,7 @@ func TestFaultStaleKeepAlive(t *testing.T) {
 // With no race, an app that closes idle connections after its own timeout (1 s here, invoked at
 // 1.1 s) costs nothing: the transport saw the close and dials anew.
 func TestFaultIdleTimeoutBeforeInvoke(t *testing.T) {
-	app := newFaultApp(t, 0)
-	app.srv.Config.IdleTimeout = time.Second
+	app := newFaultApp(t, 0, time.Second)
 	api, logs := faultAdapter(t, app.addr())
 	for _, method := range []string{"GET", "POST"} {
 		wantServed(t, api, method)
@@ -325,7 +325,7 @@ func TestFaultIdleTimeoutBeforeInvoke(t *testing.T) {
 }
 
 func TestFaultResponseTooLarge(t *testing.T) {
-	app := newFaultApp(t, 0)
+	app := newFaultApp(t, 0, 0)
 	api, logs := faultAdapter(t, app.addr())
 	limit := fmt.Sprint(MaxBufferedResponse)
 	for _, tc := range []struct {
@@ -387,7 +387,7 @@ func invokeEcho(t *testing.T, api *testenv.FakeAPI, payload []byte, headers map[
 }
 
 func TestFaultBadEvents(t *testing.T) {
-	app := newFaultApp(t, 0)
+	app := newFaultApp(t, 0, 0)
 	api, logs := faultAdapter(t, app.addr())
 	t.Run("invalid base64 body", func(t *testing.T) {
 		p := []byte(`{"version":"2.0","rawPath":"/echo","requestContext":{"http":{"method":"POST","path":"/echo"}},"isBase64Encoded":true,"body":"not base64!"}`)
@@ -453,7 +453,7 @@ func TestFaultBadEvents(t *testing.T) {
 }
 
 func TestFaultSpoofedContextHeaders(t *testing.T) {
-	app := newFaultApp(t, 0)
+	app := newFaultApp(t, 0, 0)
 	api, _ := faultAdapter(t, app.addr())
 	spoof := map[string]string{
 		"x-amzn-lambda-context":  `{"request_id":"spoofed"}`,

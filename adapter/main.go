@@ -62,7 +62,7 @@ func Main(ctx context.Context, lookup config.Lookup, stderr io.Writer, version s
 	if err := a.Run(ctx); err != nil {
 		var ie *initError
 		if errors.As(err, &ie) {
-			log.Error("init failed", "error", ie.err)
+			log.Error("init failed", "type", ie.errType, "error", ie.err)
 			reportInitError(ctx, log, rt, ie.errType, ie.err)
 			return 1
 		}
