@@ -113,7 +113,7 @@ func layerZipName(version string, p platform.Platform) string {
 	return fmt.Sprintf("lambda-adapter-layer-%s-%s.zip", version, p.LambdaArch())
 }
 
-// zipAll makes each platform's layer zip in memory, concurrently (best compression of a
+// zipAll makes each platform's layer zip in memory, concurrently (compressing a
 // multi-megabyte binary is the slow step after compiling).
 func zipAll(arts []build.Artifact, cm common) ([][]byte, error) {
 	out := make([][]byte, len(arts))

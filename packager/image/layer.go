@@ -73,7 +73,7 @@ func Layer(binary []byte, o LayerOptions) (v1.Layer, error) {
 	}
 
 	var gz bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	zw, err := gzip.NewWriterLevel(&gz, gzip.DefaultCompression)
 	if err != nil {
 		return nil, fmt.Errorf("adapter layer: %w", err)
 	}
