@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lwa-go/lwa/adapter/config"
+	"github.com/lwa-go/lwa/adapter/lambdaapi"
 )
 
 // Error types of the SnapStart phases. Each matches ^(Runtime|Function)\.[A-Z][a-zA-Z]+$.
@@ -17,6 +18,7 @@ const (
 	errTypeBeforeCheckpoint = "Runtime.BeforeCheckpointHookFailed" // posted to /runtime/init/error
 	errTypeAfterRestore     = "Runtime.AfterRestoreHookFailed"     // posted to /runtime/restore/error
 	errTypeRestoreNotReady  = "Runtime.AppNotReadyAfterRestore"    // posted to /runtime/restore/error
+	errTypeRestoreNext      = "Runtime.RestoreNextFailed"          // posted to /runtime/init/error
 )
 
 // The variables naming the hooks, for messages.
@@ -64,6 +66,16 @@ func (a *Adapter) snapStart(ctx context.Context) error {
 	a.app.dropConnections()
 	a.log.Info("ready for the snapshot: waiting for a restore")
 	if err := a.runtime.RestoreNext(ctx); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err() // shutdown of the Init copy while it waits to be snapshotted
+		}
+		// An answer other than 2xx comes at once, before any snapshot: Init fails (the real RIE
+		// answers 404 unless started with --enable-init-caching). A broken connection may come after
+		// a restore, when Init is over: the adapter just exits.
+		var se *lambdaapi.StatusError
+		if errors.As(err, &se) {
+			return &initError{errType: errTypeRestoreNext, err: fmt.Errorf("snapstart: %w (AWS_LAMBDA_INITIALIZATION_TYPE=%s)", err, a.cfg.InitializationType)}
+		}
 		return fmt.Errorf("snapstart: wait for restore: %w", err)
 	}
 	a.log.Info("restored from a snapshot")

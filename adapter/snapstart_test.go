@@ -1,22 +1,17 @@
 package adapter
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/lwa-go/lwa/adapter/config"
-	"github.com/lwa-go/lwa/adapter/lambdaapi"
 	"github.com/lwa-go/lwa/adapter/testenv"
 )
 
@@ -231,197 +226,5 @@ func TestSnapStartShutdownWhileWaitingForRestore(t *testing.T) {
 	}
 	if len(api.InitErrors)+len(api.RestoreErrors) != 0 {
 		t.Error("an error was posted for a shutdown")
-	}
-}
-
-// mainRun runs Main against api with env until the test ends; the exit code arrives on the channel.
-func mainRun(t *testing.T, api *testenv.FakeAPI, app string, kv ...string) (<-chan int, *logBuffer) {
-	t.Helper()
-	host, port, _ := net.SplitHostPort(app)
-	m := map[string]string{"AWS_LAMBDA_RUNTIME_API": api.Addr, "AWS_LWA_HOST": host, "AWS_LWA_PORT": port}
-	for i := 0; i+1 < len(kv); i += 2 {
-		m[kv[i]] = kv[i+1]
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	logs := &logBuffer{}
-	code := make(chan int, 1)
-	finished := make(chan struct{})
-	go func() { code <- Main(ctx, config.MapLookup(m), logs, "test"); close(finished) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-finished:
-		case <-time.After(5 * time.Second):
-			t.Error("Main did not return")
-		}
-	})
-	return code, logs
-}
-
-func exitCode(t *testing.T, code <-chan int) int {
-	t.Helper()
-	select {
-	case c := <-code:
-		return c
-	case <-time.After(15 * time.Second):
-		t.Fatal("Main did not exit")
-	}
-	return 0
-}
-
-// posted takes the one error posted on ch, checking that its type is valid for Lambda (Managed
-// Instances requires the pattern) and the same in header and body.
-func posted(t *testing.T, ch chan testenv.Posted, endpoint string) lambdaapi.ErrorResponse {
-	t.Helper()
-	var body lambdaapi.ErrorResponse
-	select {
-	case p := <-ch:
-		if err := json.Unmarshal(p.Body, &body); err != nil {
-			t.Fatalf("%s body %q: %v", endpoint, p.Body, err)
-		}
-		if h := p.Header.Get(lambdaapi.HeaderErrorType); h != body.Type || !errorTypeRE.MatchString(h) {
-			t.Errorf("%s error type %q, header %q: want equal, matching %s", endpoint, body.Type, h, errorTypeRE)
-		}
-	default:
-		t.Fatalf("nothing posted to %s", endpoint)
-	}
-	return body
-}
-
-var errorTypeRE = regexp.MustCompile(`^(Runtime|Function)\.[A-Z][a-zA-Z]+$`)
-
-func TestSnapStartErrorTypes(t *testing.T) {
-	for _, typ := range []string{errTypeBeforeCheckpoint, errTypeAfterRestore, errTypeRestoreNotReady, errTypeReadiness} {
-		if !errorTypeRE.MatchString(typ) {
-			t.Errorf("error type %q does not match %s", typ, errorTypeRE)
-		}
-	}
-}
-
-func TestSnapStartBeforeCheckpointHookFailsInit(t *testing.T) {
-	app := newHookApp(t)
-	app.status.Store("/_lwa/before", http.StatusInternalServerError)
-	api := testenv.NewFakeAPI(t)
-	code, logs := mainRun(t, api, app.addr(), snapEnv...)
-	if c := exitCode(t, code); c == 0 {
-		t.Error("exit 0 after a failed before-checkpoint hook")
-	}
-	e := posted(t, api.InitErrors, "init/error")
-	for _, want := range []string{"/_lwa/before", "AWS_LWA_SNAPSTART_BEFORE_CHECKPOINT_PATH", "500 Internal Server Error", "pool not drained"} {
-		if !strings.Contains(e.Message, want) {
-			t.Errorf("init error %q does not name %q", e.Message, want)
-		}
-	}
-	if e.Type != errTypeBeforeCheckpoint {
-		t.Errorf("type %q", e.Type)
-	}
-	if api.RestoreCalls() != 0 || len(api.RestoreErrors) != 0 {
-		t.Errorf("restore/next called %d times, %d restore errors, after a failed Init", api.RestoreCalls(), len(api.RestoreErrors))
-	}
-	if hits, _ := app.recorded(); len(hits) != 1 {
-		t.Errorf("app saw %+v", hits)
-	}
-	if !strings.Contains(logs.String(), "init failed") {
-		t.Errorf("not logged:\n%s", logs)
-	}
-}
-
-func TestSnapStartReadinessBoundedBeforeSnapshot(t *testing.T) {
-	app := newHookApp(t)
-	app.healthy.Store(false)
-	api := testenv.NewFakeAPI(t)
-	start := time.Now()
-	code, _ := mainRun(t, api, app.addr(), append(snapEnv, "AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS", "0.3")...)
-	if c := exitCode(t, code); c == 0 {
-		t.Error("exit 0 with an app that never became ready")
-	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("a 0.3 s readiness timeout took %s", d)
-	}
-	e := posted(t, api.InitErrors, "init/error")
-	if e.Type != errTypeReadiness || !strings.Contains(e.Message, "AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS") {
-		t.Errorf("init error %+v", e)
-	}
-	if hits, _ := app.recorded(); len(hits) != 0 || api.RestoreCalls() != 0 {
-		t.Errorf("hook or restore reached with an app that was never ready: %+v, %d", hits, api.RestoreCalls())
-	}
-}
-
-func TestSnapStartRestoreFailures(t *testing.T) {
-	for _, tc := range []struct {
-		name     string
-		breakApp func(*hookApp)
-		typ      string
-		want     []string
-	}{
-		{"hook", func(a *hookApp) { a.status.Store("/_lwa/after", http.StatusInternalServerError) },
-			errTypeAfterRestore, []string{"/_lwa/after", "AWS_LWA_SNAPSTART_AFTER_RESTORE_PATH", "500 Internal Server Error", "pool not drained"}},
-		{"readiness", func(a *hookApp) { a.healthy.Store(false) },
-			errTypeRestoreNotReady, []string{"readiness check after restore", "AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS", "status 503"}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			app := newHookApp(t)
-			api := testenv.NewFakeAPI(t)
-			code, logs := mainRun(t, api, app.addr(), append(snapEnv, "AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS", "0.3")...)
-			waitFor(t, "restore/next", func() bool { return api.RestoreCalls() == 1 })
-			tc.breakApp(app)
-			api.Restore()
-			if c := exitCode(t, code); c == 0 {
-				t.Error("exit 0 after a failed restore")
-			}
-			e := posted(t, api.RestoreErrors, "restore/error")
-			if e.Type != tc.typ {
-				t.Errorf("type %q, want %q", e.Type, tc.typ)
-			}
-			for _, want := range tc.want {
-				if !strings.Contains(e.Message, want) {
-					t.Errorf("restore error %q does not name %q", e.Message, want)
-				}
-			}
-			if len(api.InitErrors) != 0 {
-				t.Errorf("a restore failure was also posted to init/error: %s", (<-api.InitErrors).Body)
-			}
-			if api.NextPolls() != 0 {
-				t.Errorf("%d invocation polls after a failed restore", api.NextPolls())
-			}
-			if !strings.Contains(logs.String(), "restore failed") {
-				t.Errorf("not logged:\n%s", logs)
-			}
-		})
-	}
-}
-
-// TestAsyncInitIgnored: under SnapStart and provisioned concurrency AWS_LWA_ASYNC_INIT is dropped
-// with one warning. Under SnapStart, async init would leave Init without ever reaching the
-// checkpoint; here the app is slow to become ready and the sequence still runs.
-func TestAsyncInitIgnored(t *testing.T) {
-	for _, initType := range []string{"snap-start", "provisioned-concurrency"} {
-		t.Run(initType, func(t *testing.T) {
-			app := newHookApp(t)
-			app.healthy.Store(false)
-			api := testenv.NewFakeAPI(t)
-			_, logs := mainRun(t, api, app.addr(), "AWS_LAMBDA_INITIALIZATION_TYPE", initType, "AWS_LWA_ASYNC_INIT", "true",
-				"AWS_LWA_SNAPSTART_BEFORE_CHECKPOINT_PATH", "/_lwa/before")
-			time.Sleep(300 * time.Millisecond)
-			if api.RestoreCalls() != 0 || api.NextPolls() != 0 {
-				t.Fatalf("Init ended before the app was ready: %d restore, %d next", api.RestoreCalls(), api.NextPolls())
-			}
-			ready := time.Now()
-			app.healthy.Store(true)
-			if initType == "snap-start" {
-				waitFor(t, "restore/next", func() bool { return api.RestoreCalls() == 1 })
-				if hits, _ := app.recorded(); len(hits) != 1 || hits[0].at.Before(ready) {
-					t.Errorf("before-checkpoint hook %+v, app ready at %s", hits, ready)
-				}
-			} else {
-				waitFor(t, "next", func() bool { return api.NextPolls() > 0 })
-				if hits, _ := app.recorded(); len(hits) != 0 {
-					t.Errorf("SnapStart hook called outside SnapStart: %+v", hits)
-				}
-			}
-			if n := strings.Count(logs.String(), "AWS_LWA_ASYNC_INIT is ignored"); n != 1 {
-				t.Errorf("%d warnings, want 1:\n%s", n, logs)
-			}
-		})
 	}
 }
