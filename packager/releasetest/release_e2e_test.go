@@ -58,6 +58,7 @@ func TestSnapshotRelease(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(r.dist, "SHA256SUMS.sig")); err == nil {
 		t.Errorf("SHA256SUMS.sig exists although no signing key was set")
 	}
+	t.Run("signed and reproducible", func(t *testing.T) { checkSignedRerun(t, r) })
 }
 
 // snapshot runs goreleaser check and the snapshot release in work, through the wrapper the
@@ -148,6 +149,9 @@ func checkArchives(t *testing.T, r release) {
 			}
 			if e.mode != wantMode {
 				t.Errorf("%s: %s has mode %v, want %v", name, e.name, e.mode, wantMode)
+			}
+			if e.owner != "" && e.owner != "0:0 root:root" {
+				t.Errorf("%s: %s is owned by %s, want 0:0 root:root", name, e.name, e.owner)
 			}
 		}
 		slices.Sort(got)
@@ -340,6 +344,8 @@ type archiveEntry struct {
 	name    string
 	mode    os.FileMode
 	modTime time.Time
+	// owner is "uid:gid uname:gname" for tar entries, empty for zip entries.
+	owner string
 }
 
 // listArchive lists the regular files of a .tar.gz or .zip.
@@ -353,7 +359,7 @@ func listArchive(path string) ([]archiveEntry, error) {
 		defer zr.Close()
 		for _, f := range zr.File {
 			if !f.Mode().IsDir() {
-				out = append(out, archiveEntry{f.Name, f.Mode().Perm(), f.Modified})
+				out = append(out, archiveEntry{name: f.Name, mode: f.Mode().Perm(), modTime: f.Modified})
 			}
 		}
 		return out, nil
@@ -377,7 +383,8 @@ func listArchive(path string) ([]archiveEntry, error) {
 			return nil, fmt.Errorf("tar: %w", err)
 		}
 		if h.Typeflag == tar.TypeReg {
-			out = append(out, archiveEntry{h.Name, h.FileInfo().Mode().Perm(), h.ModTime})
+			out = append(out, archiveEntry{name: h.Name, mode: h.FileInfo().Mode().Perm(), modTime: h.ModTime,
+				owner: fmt.Sprintf("%d:%d %s:%s", h.Uid, h.Gid, h.Uname, h.Gname)})
 		}
 	}
 }

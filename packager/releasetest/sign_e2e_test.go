@@ -10,11 +10,11 @@ import (
 	"testing"
 )
 
-// TestSnapshotReleaseSigned is the snapshot with a signing key, a throwaway one made here: the
-// signs entry must produce SHA256SUMS.sig, a valid signature of SHA256SUMS, and SHA256SUMS must
-// not list it (goreleaser v2.15.x does unless checksum.ids is restricted).
-func TestSnapshotReleaseSigned(t *testing.T) {
-	requireTools(t)
+// checkSignedRerun releases the same commit again, from another clone and with a signing key (a
+// throwaway one made here): the signs entry must produce SHA256SUMS.sig, a valid signature of
+// SHA256SUMS; SHA256SUMS must not list it (goreleaser v2.15.x does unless checksum.ids is
+// restricted), and must be identical to the first run's: every published file is reproducible.
+func checkSignedRerun(t *testing.T, first release) {
 	if _, err := exec.LookPath("gpg"); err != nil {
 		t.Fatalf("gpg not found in PATH: the signed release test needs it (apt-get install gnupg)")
 	}
@@ -25,19 +25,35 @@ func TestSnapshotReleaseSigned(t *testing.T) {
 	work := cloneHead(t)
 	env := append(releaseEnv(os.Environ()), "GNUPGHOME="+gnupgHome, "GPG_FINGERPRINT="+fpr)
 	r := snapshot(t, work, env)
+	if r.commit != first.commit {
+		t.Fatalf("second run released %s, first %s: HEAD moved during the test", r.commit, first.commit)
+	}
 
 	checkChecksums(t, r)
-	sig := filepath.Join(r.dist, "SHA256SUMS.sig")
+	sums := filepath.Join(r.dist, "SHA256SUMS")
+	sig := sums + ".sig"
 	if _, err := os.Stat(sig); err != nil {
 		t.Fatalf("no signature: %v", err)
 	}
-	run(t, r.dist, env, "gpg", "--batch", "--verify", sig, filepath.Join(r.dist, "SHA256SUMS"))
+	run(t, r.dist, env, "gpg", "--batch", "--verify", sig, sums)
 	notes, err := os.ReadFile(filepath.Join(r.dist, "release-notes.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(string(notes), "gpg --verify SHA256SUMS.sig SHA256SUMS") {
 		t.Errorf("the release notes of a signed release do not say how to verify the signature")
+	}
+
+	a, err := os.ReadFile(filepath.Join(first.dist, "SHA256SUMS"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(sums)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(a) != string(b) {
+		t.Errorf("not reproducible: two releases of %s differ:\nfirst:\n%s\nsecond:\n%s", r.commit, a, b)
 	}
 }
 
