@@ -324,32 +324,46 @@ func TestE2EFaultStaleKeepAlive(t *testing.T) {
 	}
 }
 
-// A freeze: adapter and app stopped past the app's keep-alive timeout, resumed as the next
-// invocation arrives, as Lambda thaws a sandbox.
+// A freeze: adapter and app stopped past the app's keep-alive timeout, then thawed as the next
+// invocation arrives. The adapter resumes 50 ms before the app, so its request reaches a connection
+// whose owner has not yet run its overdue idle timer: the app then closes it with the request
+// unread, the race of #830 in AWS's adapter.
 func TestE2EFaultFreeze(t *testing.T) {
 	token := fmt.Sprintf("lwa-freeze-%d", time.Now().UnixNano())
 	f := startBad(t, []string{"LWA_FAULT_TOKEN=" + token}, "-idle", "1s")
 	echoInvoke(t, f, testenv.HTTPEvent{Path: "/echo/warm"}, nil)
-	pids := sandboxPIDs(t, token)
-	for round := range 2 {
-		for _, method := range []string{"GET", "PUT", "POST"} {
-			echoInvoke(t, f, testenv.HTTPEvent{Path: fmt.Sprintf("/echo/warm-%d-%s", round, method)}, nil)
-			signalAll(t, pids, syscall.SIGSTOP)
-			time.Sleep(1200 * time.Millisecond)
-			done := make(chan echoE2E, 1)
-			go func() {
-				done <- echoInvoke(t, f, testenv.HTTPEvent{Method: method, Path: fmt.Sprintf("/echo/%d-%s", round, method), Body: []byte("thawed")}, nil)
-			}()
-			time.Sleep(20 * time.Millisecond) // the invocation waits at the frozen adapter
-			signalAll(t, pids, syscall.SIGCONT)
-			select {
-			case e := <-done:
-				if e.Runs != 1 || e.Body != "thawed" {
-					t.Errorf("%s after a freeze: ran %d times, body %q", method, e.Runs, e.Body)
-				}
-			case <-time.After(20 * time.Second):
-				t.Fatal("no answer after the thaw")
-			}
+	adapter, app := sandboxPIDs(t, token)
+	for _, method := range []string{"GET", "PUT", "DELETE", "POST"} {
+		echoInvoke(t, f, testenv.HTTPEvent{Path: "/echo/warm-" + method}, nil)
+		signalAll(t, syscall.SIGSTOP, adapter, app)
+		time.Sleep(1200 * time.Millisecond)
+		type answer struct {
+			res *testenv.Result
+			err error
+		}
+		done := make(chan answer, 1)
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			res, err := f.rie.Invoke(ctx, testenv.V2(testenv.HTTPEvent{Method: method, Path: "/echo/" + method, Body: []byte("thawed")}), nil)
+			done <- answer{res, err}
+		}()
+		time.Sleep(20 * time.Millisecond) // the invocation waits at the frozen adapter
+		signalAll(t, syscall.SIGCONT, adapter)
+		time.Sleep(50 * time.Millisecond)
+		signalAll(t, syscall.SIGCONT, app)
+		a := <-done
+		if a.err != nil {
+			t.Fatal(a.err)
+		}
+		var hr httpResult
+		var e echoE2E
+		if json.Unmarshal(a.res.Body, &hr) != nil || hr.StatusCode != 200 || json.Unmarshal([]byte(hr.Body), &e) != nil {
+			t.Errorf("%s after a freeze: %d %s", method, a.res.Status, a.res.Body)
+			continue
+		}
+		if e.Runs != 1 || e.Body != "thawed" {
+			t.Errorf("%s after a freeze: ran %d times, body %q", method, e.Runs, e.Body)
 		}
 	}
 	if strings.Contains(f.rie.Logs(), "level=ERROR") {
@@ -359,14 +373,12 @@ func TestE2EFaultFreeze(t *testing.T) {
 }
 
 // sandboxPIDs finds the adapter and the app of the RIE whose environment holds token.
-func sandboxPIDs(t *testing.T, token string) []int {
+func sandboxPIDs(t *testing.T, token string) (adapter, app int) {
 	t.Helper()
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var pids []int
-	names := map[string]bool{}
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
 		if err != nil {
@@ -377,18 +389,20 @@ func sandboxPIDs(t *testing.T, token string) []int {
 			continue
 		}
 		comm, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "comm"))
-		if name := strings.TrimSpace(string(comm)); name == "lambda-adapter" || name == "badapp" {
-			pids = append(pids, pid)
-			names[name] = true
+		switch strings.TrimSpace(string(comm)) {
+		case "lambda-adapter":
+			adapter = pid
+		case "badapp":
+			app = pid
 		}
 	}
-	if !names["lambda-adapter"] || !names["badapp"] {
-		t.Fatalf("adapter and app not found (found %v)", names)
+	if adapter == 0 || app == 0 {
+		t.Fatalf("adapter (pid %d) or app (pid %d) not found", adapter, app)
 	}
-	return pids
+	return adapter, app
 }
 
-func signalAll(t *testing.T, pids []int, sig syscall.Signal) {
+func signalAll(t *testing.T, sig syscall.Signal, pids ...int) {
 	t.Helper()
 	for _, pid := range pids {
 		if err := syscall.Kill(pid, sig); err != nil {
