@@ -526,3 +526,21 @@ func waitLog(logs *logBuffer, s string) bool {
 type iotestErrReader struct{}
 
 func (iotestErrReader) Read([]byte) (int, error) { return 0, errors.New("connection reset by peer") }
+
+type writeSizes []int
+
+func (w *writeSizes) Write(p []byte) (int, error) {
+	*w = append(*w, len(p))
+	return len(p), nil
+}
+
+// A bulk body grows the read buffer (bigger chunks) up to its bound; each read is one write.
+func TestStreamBodyChunkSizes(t *testing.T) {
+	b := newStreamBody(context.Background(), []byte("prelude"), bytes.NewReader(make([]byte, 1<<20)))
+	var sizes writeSizes
+	n, err := b.WriteTo(&sizes)
+	want := []int{7, 32 << 10, 64 << 10, 128 << 10, 256 << 10, 256 << 10, 256 << 10, 32 << 10}
+	if err != nil || n != 7+1<<20 || !slices.Equal(sizes, want) {
+		t.Errorf("wrote %d bytes as %v (%v), want %v", n, sizes, err, want)
+	}
+}

@@ -1,0 +1,425 @@
+//go:build e2e
+
+package adapter_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/lwa-go/lwa/adapter/testenv"
+)
+
+// Streaming end to end. RIE accepts streamed responses but buffers them (and caps them at 6 MiB +
+// 100 bytes): through RIE these tests check the wire format, cookies, pass-through events, the 413
+// over the cap and, in Managed Instances mode (the only one that reads trailers), the error
+// trailers. Incremental delivery, big bodies and memory are checked with the real adapter binary and
+// go-httpbin against testenv.FakeAPI, which records every chunk with its arrival time.
+
+// stPrelude is the JSON before the 8 NUL bytes.
+type stPrelude struct {
+	StatusCode int               `json:"statusCode"`
+	Headers    map[string]string `json:"headers"`
+	Cookies    []string          `json:"cookies"`
+}
+
+var stNULs = []byte("\x00\x00\x00\x00\x00\x00\x00\x00")
+
+func stSplit(t *testing.T, b []byte) (stPrelude, []byte) {
+	t.Helper()
+	js, body, ok := bytes.Cut(b, stNULs)
+	var p stPrelude
+	if !ok {
+		t.Fatalf("no prelude in %q", truncateForTest(b))
+	}
+	if err := json.Unmarshal(js, &p); err != nil {
+		t.Fatalf("prelude %q: %v", js, err)
+	}
+	return p, body
+}
+
+func truncateForTest(b []byte) string {
+	if len(b) > 300 {
+		return string(b[:300]) + "…"
+	}
+	return string(b)
+}
+
+func stStartFn(t *testing.T, env ...string) *fn {
+	t.Helper()
+	return startFn(t, fnOptions{env: append([]string{"AWS_LWA_INVOKE_MODE=response_stream"}, env...)})
+}
+
+// stInvoke invokes through RIE and records when the first byte of its answer arrived.
+func stInvoke(t *testing.T, f *fn, payload []byte) (status int, body []byte, first, total time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, f.rie.InvokeURL, bytes.NewReader(payload))
+	start := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := resp.Body.Read(buf)
+		if n > 0 && body == nil {
+			first = time.Since(start)
+		}
+		body = append(body, buf[:n]...)
+		if err != nil {
+			break
+		}
+	}
+	return resp.StatusCode, body, first, time.Since(start)
+}
+
+func TestE2EStreamWireFormatThroughRIE(t *testing.T) {
+	f := stStartFn(t)
+	status, raw, first, total := stInvoke(t, f, testenv.V2(testenv.HTTPEvent{Path: "/drip", Query: "duration=1&numbytes=5&delay=0"}))
+	p, body := stSplit(t, raw)
+	if status != 200 || p.StatusCode != 200 || string(body) != "*****" {
+		t.Errorf("RIE answered %d, prelude %+v, body %q", status, p, body)
+	}
+	if !strings.HasPrefix(p.Headers["Content-Type"], "text/plain") {
+		t.Errorf("prelude headers %v", p.Headers)
+	}
+	// Not asserted: this is RIE's behaviour, not the adapter's.
+	t.Logf("/drip over 1 s through RIE: first byte of RIE's answer after %s, last after %s (RIE buffers streams)", first, total)
+
+	_, raw, _, _ = stInvoke(t, f, testenv.V2(testenv.HTTPEvent{Path: "/sse", Query: "count=3&duration=300ms"}))
+	p, body = stSplit(t, raw)
+	if !strings.HasPrefix(p.Headers["Content-Type"], "text/event-stream") || strings.Count(string(body), "event: ping") != 3 {
+		t.Errorf("/sse: prelude %+v, body %q", p, body)
+	}
+}
+
+func TestE2EStreamCookiesAndHeadersThroughRIE(t *testing.T) {
+	f := stStartFn(t)
+	_, raw, _, _ := stInvoke(t, f, testenv.V2(testenv.HTTPEvent{Path: "/cookies/set", Query: "k1=v1&k2=v2"}))
+	p, _ := stSplit(t, raw)
+	slices.Sort(p.Cookies)
+	if p.StatusCode != http.StatusFound || len(p.Cookies) != 2 || !strings.HasPrefix(p.Cookies[0], "k1=v1") || !strings.HasPrefix(p.Cookies[1], "k2=v2") {
+		t.Errorf("prelude %+v: want a 302 with both cookies", p)
+	}
+	for k := range p.Headers {
+		if strings.EqualFold(k, "set-cookie") {
+			t.Errorf("Set-Cookie left in the prelude's headers: %v", p.Headers)
+		}
+	}
+	_, raw, _, _ = stInvoke(t, f, testenv.V2(testenv.HTTPEvent{Path: "/response-headers", Query: "X-Multi=a&X-Multi=b"}))
+	p, body := stSplit(t, raw)
+	if p.Headers["X-Multi"] != "a,b" || !json.Valid(body) {
+		t.Errorf("prelude %+v, body %q", p, body)
+	}
+}
+
+func TestE2EStreamPassThroughThroughRIE(t *testing.T) {
+	f := stStartFn(t, "AWS_LWA_PASS_THROUGH_PATH=/anything/events")
+	sqs := `{"Records":[{"messageId":"m1","eventSource":"aws:sqs","body":"hello"}]}`
+	status, raw, _, _ := stInvoke(t, f, []byte(sqs))
+	var echo anything
+	if err := json.Unmarshal(raw, &echo); err != nil || status != 200 {
+		t.Fatalf("RIE answered %d %q: want the app's JSON, no prelude (%v)", status, truncateForTest(raw), err)
+	}
+	if echo.Method != "POST" || echo.Data != sqs || !strings.HasSuffix(echo.URL, "/anything/events") {
+		t.Errorf("the app saw %s %s with %q", echo.Method, echo.URL, echo.Data)
+	}
+}
+
+// Over RIE's 6 MiB cap the Runtime API answers 413 mid-stream; the adapter logs it and serves on.
+func TestE2EStreamOverRIECap(t *testing.T) {
+	f := stStartFn(t)
+	_, raw, _, _ := stInvoke(t, f, testenv.V2(testenv.HTTPEvent{Path: "/stream-bytes/" + strconv.Itoa(7<<20), Query: "seed=1"}))
+	if !bytes.Contains(raw, []byte("ResponseSizeTooLarge")) {
+		t.Errorf("caller got %q, want Lambda's size error", truncateForTest(raw))
+	}
+	if !f.rie.WaitLog("status 413", 5*time.Second) {
+		t.Errorf("the adapter did not log the Runtime API's 413:\n%s", f.rie.Logs())
+	}
+	t.Logf("caller got %q", truncateForTest(raw))
+	_, raw, _, _ = stInvoke(t, f, testenv.V2(testenv.HTTPEvent{Path: "/bytes/100", Query: "seed=1"}))
+	if _, body := stSplit(t, raw); len(body) != 100 {
+		t.Errorf("next invocation: %d bytes", len(body))
+	}
+}
+
+// stBadapp builds the misbehaving app of adapter/testenv/badapp once per test binary.
+var stBadapp = sync.OnceValues(func() (string, error) {
+	out := filepath.Join(filepath.Dir(adapterBin), "badapp-stream")
+	root, err := filepath.Abs("..")
+	if err != nil {
+		return "", err
+	}
+	cmd := exec.Command("go", "build", "-o", out, "./adapter/testenv/badapp")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build badapp: %w\n%s", err, b)
+	}
+	return out, nil
+})
+
+// stManaged starts RIE in Managed Instances mode (the one that reads trailers) with the adapter in
+// streaming mode and bootstrap as /var/runtime/bootstrap; files are copied into /var/runtime.
+func stManaged(t *testing.T, bootstrap string, files []string, env ...string) *testenv.RIE {
+	t.Helper()
+	varDir := testenv.WorldDir(t)
+	for _, d := range []string{"runtime", "task", "tmp"} {
+		if err := os.MkdirAll(filepath.Join(varDir, d), 0o777); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = os.Chmod(filepath.Join(varDir, "tmp"), 0o1777)
+	for _, src := range files {
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(varDir, "runtime", filepath.Base(src)), b, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(varDir, "runtime", "bootstrap"), []byte("#!/bin/sh\n"+bootstrap+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return testenv.StartRIE(t, testenv.Options{
+		Opt: testenv.OptDir(t, adapterBin),
+		Var: varDir,
+		Env: append([]string{"AWS_LAMBDA_MAX_CONCURRENCY=1", "AWS_LWA_INVOKE_MODE=response_stream"}, env...),
+	})
+}
+
+// stManagedInvoke invokes until the function serves (Init is eager in this mode and an invoke
+// before the loop polls is refused) and returns the first real answer.
+func stManagedInvoke(t *testing.T, r *testenv.RIE, payload []byte) *testenv.Result {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		res, err := r.Invoke(context.Background(), payload, nil)
+		if err == nil && !(res.Status == http.StatusBadRequest && strings.Contains(string(res.Body), "Runtime.Unavailable")) {
+			return res
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("function never served: %v %+v\n%s", err, res, r.Logs())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestE2EStreamErrorTrailersThroughRIEManagedInstances(t *testing.T) {
+	bin, err := stBadapp()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("app crashes mid-body", func(t *testing.T) {
+		port := testenv.FreePort(t)
+		r := stManaged(t, "exec /var/runtime/badapp-stream -supervise -addr 127.0.0.1:"+strconv.Itoa(port), []string{bin},
+			"AWS_LWA_PORT="+strconv.Itoa(port))
+		res := stManagedInvoke(t, r, testenv.V2(testenv.HTTPEvent{Path: "/crash-mid-body"}))
+		var doc struct{ ErrorType, ErrorMessage string }
+		_ = json.Unmarshal(res.Body, &doc)
+		if res.Header.Get("Error-Type") != "Runtime.StreamError" || doc.ErrorType != "Runtime.StreamError" ||
+			!strings.Contains(doc.ErrorMessage, "app failed mid-body") {
+			t.Errorf("RIE answered %d %v %q: want the adapter's error trailers", res.Status, res.Header, res.Body)
+		}
+	})
+	t.Run("deadline mid-stream", func(t *testing.T) {
+		port := testenv.FreePort(t)
+		httpbin := testenv.HTTPBin(t, port)
+		r := stManaged(t, "exec /var/runtime/go-httpbin "+strings.Join(httpbin[1:], " "), httpbin[:1],
+			"AWS_LWA_PORT="+strconv.Itoa(port), "AWS_LAMBDA_FUNCTION_TIMEOUT=2")
+		start := time.Now()
+		res := stManagedInvoke(t, r, testenv.V2(testenv.HTTPEvent{Path: "/drip", Query: "duration=8&numbytes=16&delay=0"}))
+		var doc struct{ ErrorType, ErrorMessage string }
+		_ = json.Unmarshal(res.Body, &doc)
+		if res.Header.Get("Error-Type") != "Runtime.AppTimeout" || !strings.Contains(doc.ErrorMessage, "before the invocation deadline") {
+			t.Errorf("RIE answered %d %v %q after %s: want the adapter's timeout trailers, before RIE's own timeout",
+				res.Status, res.Header, res.Body, time.Since(start))
+		}
+	})
+}
+
+// stDirect is the adapter binary run by the test itself against a FakeAPI, with an app process.
+type stDirect struct {
+	api     *testenv.FakeAPI
+	adapter *exec.Cmd
+	app     *exec.Cmd
+	logs    *bytes.Buffer
+	mu      *sync.Mutex
+}
+
+// stStartDirect starts app (its command line) and the adapter binary in streaming mode. Both are
+// killed when the test ends.
+func stStartDirect(t *testing.T, appPort int, app []string, env ...string) *stDirect {
+	t.Helper()
+	d := &stDirect{api: testenv.NewFakeAPI(t), logs: &bytes.Buffer{}, mu: &sync.Mutex{}}
+	d.app = exec.Command(app[0], app[1:]...)
+	d.app.Stderr = os.Stderr
+	if err := d.app.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d.app.Process.Kill(); _ = d.app.Wait() })
+	d.adapter = exec.Command(adapterBin)
+	d.adapter.Env = append([]string{"PATH=" + os.Getenv("PATH"), "AWS_LAMBDA_RUNTIME_API=" + d.api.Addr,
+		"AWS_LWA_PORT=" + strconv.Itoa(appPort), "AWS_LWA_INVOKE_MODE=response_stream"}, env...)
+	pr, pw := io.Pipe()
+	d.adapter.Stdout, d.adapter.Stderr = pw, pw
+	go func() {
+		s := bufio.NewScanner(pr)
+		for s.Scan() {
+			d.mu.Lock()
+			d.logs.WriteString(s.Text() + "\n")
+			d.mu.Unlock()
+		}
+	}()
+	if err := d.adapter.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = d.adapter.Process.Signal(syscall.SIGTERM)
+		_ = d.adapter.Wait()
+		pw.Close()
+		if t.Failed() {
+			t.Logf("adapter logs:\n%s", d.Logs())
+		}
+	})
+	return d
+}
+
+// Logs is what the adapter printed so far.
+func (d *stDirect) Logs() string { d.mu.Lock(); defer d.mu.Unlock(); return d.logs.String() }
+
+func (d *stDirect) invoke(t *testing.T, payload []byte, timeout time.Duration) *testenv.Outcome {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout+30*time.Second)
+	defer cancel()
+	o, err := d.api.Invoke(ctx, payload, timeout, nil)
+	if err != nil {
+		t.Fatalf("%v\nadapter logs:\n%s", err, d.Logs())
+	}
+	return o
+}
+
+// stArrivals returns when each byte after the prelude reached the Runtime API, per chunk.
+func stArrivals(t *testing.T, o *testenv.Outcome) (times []time.Duration, body []byte) {
+	t.Helper()
+	end := bytes.Index(o.Body, stNULs)
+	if end < 0 {
+		t.Fatalf("no prelude: %s", o)
+	}
+	end += len(stNULs)
+	seen := 0
+	for _, c := range o.Chunks {
+		from := max(end-seen, 0)
+		seen += len(c.Data)
+		if from < len(c.Data) {
+			times = append(times, c.At)
+			body = append(body, c.Data[from:]...)
+		}
+	}
+	return times, body
+}
+
+func TestE2EStreamArrivesAtTheAppsPace(t *testing.T) {
+	port := testenv.FreePort(t)
+	d := stStartDirect(t, port, testenv.HTTPBin(t, port))
+	// /drip writes one byte every 400 ms; /sse one event every 400 ms.
+	for _, tc := range []struct{ path, query, unit string }{
+		{"/drip", "duration=2s&numbytes=5&delay=0", "*"},
+		{"/sse", "count=5&duration=2s", "event: ping"},
+	} {
+		o := d.invoke(t, testenv.V2(testenv.HTTPEvent{Path: tc.path, Query: tc.query}), 30*time.Second)
+		times, body := stArrivals(t, o)
+		if n := strings.Count(string(body), tc.unit); n != 5 {
+			t.Fatalf("%s: %d pieces in %q", tc.path, n, body)
+		}
+		// Held back, the pieces would arrive together at the end; at the app's pace the first
+		// arrives at once and the last ~1.6 s later, in at least 5 separate chunks.
+		spread := times[len(times)-1] - times[0]
+		t.Logf("%s: %d chunks, first at %s, last at %s", tc.path, len(times), times[0], times[len(times)-1])
+		if len(times) < 5 || spread < time.Second || times[0] > 300*time.Millisecond {
+			t.Errorf("%s: %d chunks over %s (first at %s): not forwarded as the app wrote them", tc.path, len(times), spread, times[0])
+		}
+	}
+}
+
+func TestE2EStreamAppCrashGivesTrailers(t *testing.T) {
+	port := testenv.FreePort(t)
+	d := stStartDirect(t, port, testenv.HTTPBin(t, port))
+	go func() {
+		time.Sleep(time.Second)
+		_ = d.app.Process.Kill() // the app dies mid-/drip
+	}()
+	o := d.invoke(t, testenv.V2(testenv.HTTPEvent{Path: "/drip", Query: "duration=4s&numbytes=8&delay=0"}), 30*time.Second)
+	_, body := stArrivals(t, o)
+	if len(body) == 0 || len(body) >= 8 || strings.Trim(string(body), "*") != "" {
+		t.Errorf("body %q: want the bytes sent before the crash", body)
+	}
+	if o.Trailer.Get("Lambda-Runtime-Function-Error-Type") != "Runtime.StreamError" || o.Trailer.Get("Lambda-Runtime-Function-Error-Body") == "" {
+		t.Errorf("trailers %v", o.Trailer)
+	}
+}
+
+// vmHWM is a process's peak resident set size.
+func vmHWM(t *testing.T, pid int) int64 {
+	t.Helper()
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err != nil {
+				t.Fatalf("VmHWM %q: %v", v, err)
+			}
+			return kb << 10
+		}
+	}
+	t.Fatal("no VmHWM in /proc/pid/status")
+	return 0
+}
+
+// A 100 MB stream leaves the adapter's peak RSS where a 1 MB one does. RIE caps streams at 6 MiB,
+// so this runs the adapter binary against FakeAPI, which counts the bytes without keeping them.
+func TestE2EStream100MBMemoryFlat(t *testing.T) {
+	const size = 100_000_000
+	port := testenv.FreePort(t)
+	d := stStartDirect(t, port, append(testenv.HTTPBin(t, port), "-max-body-size", strconv.Itoa(size)))
+	d.api.DiscardBodies()
+	o := d.invoke(t, testenv.V2(testenv.HTTPEvent{Path: "/stream-bytes/1000000", Query: "seed=3"}), time.Minute)
+	if o.Error || o.Size < 1_000_000 {
+		t.Fatalf("1 MB stream: %s", o)
+	}
+	small := vmHWM(t, d.adapter.Process.Pid)
+	start := time.Now()
+	o = d.invoke(t, testenv.V2(testenv.HTTPEvent{Path: "/stream-bytes/" + strconv.Itoa(size), Query: "seed=3&chunk_size=65536"}), 2*time.Minute)
+	took := time.Since(start)
+	p, _ := stSplit(t, o.Body)
+	prelude := bytes.Index(o.Body, stNULs) + len(stNULs)
+	if o.Error || p.StatusCode != 200 || o.Size != int64(prelude+size) || o.Trailer.Get("Lambda-Runtime-Function-Error-Type") != "" {
+		t.Fatalf("100 MB stream: %d bytes after a %d-byte prelude, %s", o.Size-int64(prelude), prelude, o)
+	}
+	big := vmHWM(t, d.adapter.Process.Pid)
+	t.Logf("adapter peak RSS: %.1f MiB after 1 MB, %.1f MiB after 100 MB (streamed in %s)", float64(small)/(1<<20), float64(big)/(1<<20), took)
+	if big > 40<<20 || big-small > 8<<20 {
+		t.Errorf("peak RSS grew from %d to %d bytes with a 100 MB stream: not flat", small, big)
+	}
+}
