@@ -1,6 +1,27 @@
 package event
 
-import "net/http"
+import (
+	"maps"
+	"net/http"
+	"slices"
+)
+
+// canonical returns h with canonical keys, or h itself when it already is: net/http builds it so,
+// a map literal may not. Keys that differ only in case are merged in sorted key order, so the
+// output stays deterministic.
+func canonical(h http.Header) http.Header {
+	for k := range h {
+		if http.CanonicalHeaderKey(k) != k {
+			c := make(http.Header, len(h))
+			for _, k := range slices.Sorted(maps.Keys(h)) {
+				ck := http.CanonicalHeaderKey(k)
+				c[ck] = append(c[ck], h[k]...)
+			}
+			return c
+		}
+	}
+	return h
+}
 
 // preludeSeparator ends the JSON prelude of a streamed HTTP integration response.
 const preludeSeparator = "\x00\x00\x00\x00\x00\x00\x00\x00"
@@ -12,8 +33,10 @@ const preludeSeparator = "\x00\x00\x00\x00\x00\x00\x00\x00"
 //
 // followed by 8 NUL bytes, after which the body bytes go as they come. Set-Cookie values go in
 // cookies, repeated headers are joined with ",", hop-by-hop headers are dropped, and Content-Type
-// defaults to application/octet-stream, as Lambda would otherwise assume.
+// defaults to application/octet-stream, as Lambda would otherwise assume. Header names are
+// taken case-insensitively, as HTTP does, even in a header map built by hand.
 func StreamPrelude(statusCode int, header http.Header) ([]byte, error) {
+	header = canonical(header)
 	keys := responseKeys(header)
 	dst := make([]byte, 0, 96+len(keys)*48)
 	dst = append(dst, `{"statusCode":`...)

@@ -52,3 +52,32 @@ func TestStreamPrelude(t *testing.T) {
 		})
 	}
 }
+
+func TestStreamPreludeExact(t *testing.T) {
+	tests := []struct {
+		name   string
+		status int
+		header http.Header
+		want   string
+	}{
+		{"sorted, joined, default type", 200, http.Header{"X-B": {"2"}, "X-A": {"1", "", "3"}},
+			`{"statusCode":200,"headers":{"Content-Type":"application/octet-stream","X-A":"1,,3","X-B":"2"},"cookies":[]}`},
+		{"headers named in Connection dropped", 500, http.Header{"Connection": {"close, X-Hop"}, "X-Hop": {"1"}, "Content-Type": {"text/plain"}},
+			`{"statusCode":500,"headers":{"Content-Type":"text/plain"},"cookies":[]}`},
+		{"names in any case", 302, http.Header{"content-type": {"text/html"}, "set-cookie": {"a=1"}, "Location": {"/x"}, "location": {"/y"}},
+			`{"statusCode":302,"headers":{"Content-Type":"text/html","Location":"/x,/y"},"cookies":["a=1"]}`},
+		{"escaping", 200, http.Header{"Content-Type": {"text/plain"}, "X-Bad": {"\xff\x01<\u2028"}},
+			`{"statusCode":200,"headers":{"Content-Type":"text/plain","X-Bad":"\ufffd\u0001<\u2028"},"cookies":[]}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := StreamPrelude(tc.status, tc.header)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := tc.want + preludeSeparator; string(p) != want {
+				t.Errorf("prelude\n%q\nwant\n%q", p, want)
+			}
+		})
+	}
+}
