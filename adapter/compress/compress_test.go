@@ -156,7 +156,8 @@ func TestPooledWritersAreClean(t *testing.T) {
 
 func BenchmarkApply(b *testing.B) {
 	for _, size := range []int{1 << 10, 1 << 20} {
-		body := bytes.Repeat([]byte(`{"id":12345,"name":"widget","tags":["a","b","c"],"price":9.99}`+"\n"), size/64+1)[:size]
+		line := []byte(`{"id":12345,"name":"widget","tags":["a","b","c"],"price":9.99}` + "\n")
+		body := bytes.Repeat(line, size/len(line)+1)[:size]
 		for _, enc := range []string{Gzip, Brotli} {
 			b.Run(enc+"/"+sizeName(size), func(b *testing.B) {
 				b.SetBytes(int64(size))
