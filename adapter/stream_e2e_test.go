@@ -256,6 +256,27 @@ func TestE2EStreamErrorTrailersThroughRIEManagedInstances(t *testing.T) {
 	})
 }
 
+// Classic mode reads the streamed body whole and drops the trailers: the caller gets the prelude and
+// the partial body with a 200, and only the adapter's log tells of the failure.
+func TestE2EStreamFailureThroughClassicRIE(t *testing.T) {
+	bin, err := stBadapp()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := startFn(t, fnOptions{env: []string{"AWS_LWA_INVOKE_MODE=response_stream"}, bootstrap: func(port int) []string {
+		return []string{bin, "-addr", "127.0.0.1:" + strconv.Itoa(port)}
+	}})
+	status, raw, _, _ := stInvoke(t, f, testenv.V2(testenv.HTTPEvent{Path: "/close-mid-body"}))
+	p, body := stSplit(t, raw)
+	if p.StatusCode != 200 || string(body) != "partial body" {
+		t.Errorf("RIE answered %d, prelude %+v, body %q", status, p, body)
+	}
+	if !f.rie.WaitLog("app failed mid-stream", 5*time.Second) {
+		t.Errorf("the adapter did not report the failure:\n%s", f.rie.Logs())
+	}
+	t.Logf("classic RIE answered %d with the %d bytes of prelude and partial body: the error trailers are not visible to the caller", status, len(raw))
+}
+
 // stDirect is the adapter binary run by the test itself against a FakeAPI, with an app process.
 type stDirect struct {
 	api     *testenv.FakeAPI
