@@ -25,7 +25,8 @@ import (
 //
 // The body is text when it is valid UTF-8 and either untyped or of a text type (text/*, JSON,
 // JavaScript, XML, YAML); anything with a Content-Encoding or another type goes as base64, so no
-// byte is ever changed. Hop-by-hop headers (Connection, Transfer-Encoding...) are dropped.
+// byte is ever changed. Hop-by-hop headers (Connection, Transfer-Encoding...) are dropped. Header
+// names are taken case-insensitively, even in a header map built by hand.
 func Encode(e *Event, resp *Response) ([]byte, error) {
 	if e == nil || resp == nil {
 		return nil, errors.New("encode response: nil event or response")
@@ -33,7 +34,7 @@ func Encode(e *Event, resp *Response) ([]byte, error) {
 	if e.Kind == KindPassThrough {
 		return encodePassThrough(resp.Body), nil
 	}
-	h := resp.Header
+	h := canonical(resp.Header) // names in any case, as for StreamPrelude
 	keys := responseKeys(h)
 	text := isText(h, resp.Body)
 	dst := make([]byte, 0, 256+len(keys)*48+bodySize(resp.Body, text))

@@ -340,3 +340,17 @@ func TestLambdaContextAllocs(t *testing.T) {
 		t.Errorf("%v allocations per Marshal, want 1", n)
 	}
 }
+
+func TestEncodeHeaderNamesAnyCase(t *testing.T) {
+	e := &Event{Kind: KindAPIGatewayV2}
+	out, err := Encode(e, &Response{StatusCode: 200, Header: http.Header{
+		"content-type": {"application/octet-stream"}, "set-cookie": {"a=1"}, "Set-Cookie": {"b=2"}, "transfer-encoding": {"chunked"},
+	}, Body: []byte("abc")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"statusCode":200,"headers":{"Content-Type":"application/octet-stream"},"cookies":["b=2","a=1"],"body":"YWJj","isBase64Encoded":true}`
+	if string(out) != want {
+		t.Errorf("got\n%s\nwant\n%s", out, want)
+	}
+}
