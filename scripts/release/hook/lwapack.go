@@ -67,15 +67,8 @@ type layerReport struct {
 
 // imageReport is the part of `lwa-pack image --json` the hook uses.
 type imageReport struct {
-	Digest    string `json:"digest"`
-	MediaType string `json:"mediaType"`
-	Images    []struct {
+	Digest string `json:"digest"`
+	Images []struct {
 		Platform string `json:"platform"`
-		Digest   string `json:"digest"`
 	} `json:"images"`
-	Outputs []struct {
-		Kind   string `json:"kind"`
-		Ref    string `json:"ref"`
-		Digest string `json:"digest"`
-	} `json:"outputs"`
 }
