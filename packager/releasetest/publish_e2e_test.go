@@ -7,12 +7,14 @@ import (
 	"encoding/hex"
 	"io"
 	"log"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,7 +35,8 @@ func TestPublishedRelease(t *testing.T) {
 	gnupgHome := throwawayKeyring(t)
 	fpr := generateKey(t, gnupgHome)
 	github := newFakeGitHub(t)
-	reg := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	pushes := &tagPushes{counts: map[string]int{}}
+	reg := httptest.NewServer(pushes.wrap(registry.New(registry.Logger(log.New(io.Discard, "", 0)))))
 	t.Cleanup(reg.Close)
 	image := strings.TrimPrefix(reg.URL, "http://") + "/lwa-go/lambda-adapter"
 
@@ -62,7 +65,14 @@ func TestPublishedRelease(t *testing.T) {
 		checkNotes(t, r)
 		checkReleaseBody(t, r, github, tag)
 	})
-	t.Run("pushed image", func(t *testing.T) { checkPushed(t, r, version, "latest") })
+	t.Run("pushed image", func(t *testing.T) {
+		checkPushed(t, r, version, "latest")
+		for _, tag := range []string{version, "latest"} {
+			if n := pushes.count(tag); n != 1 {
+				t.Errorf("tag %s was pushed %d times, want once", tag, n)
+			}
+		}
+	})
 	t.Run("layer zips identical to lwa-pack layer", func(t *testing.T) { checkLayersMatchLwaPack(t, r, env) })
 }
 
@@ -118,6 +128,31 @@ func checkReleaseBody(t *testing.T, r release, github *fakeGitHub, tag string) {
 	if t.Failed() {
 		t.Logf("release body:\n%s", rel.Body)
 	}
+}
+
+// tagPushes counts the manifest uploads by tag a registry receives.
+type tagPushes struct {
+	mu     sync.Mutex
+	counts map[string]int
+}
+
+func (p *tagPushes) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut {
+			if _, ref, ok := strings.Cut(r.URL.Path, "/manifests/"); ok && !strings.HasPrefix(ref, "sha256:") {
+				p.mu.Lock()
+				p.counts[ref]++
+				p.mu.Unlock()
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+func (p *tagPushes) count(tag string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.counts[tag]
 }
 
 // checkPushed: every tag in the registry names dist/image's index.

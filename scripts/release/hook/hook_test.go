@@ -235,3 +235,22 @@ func TestUnknownCommand(t *testing.T) {
 		t.Fatal("no command accepted")
 	}
 }
+
+// goreleaser calls the publisher for every artifact it matches; only the --run-for one pushes.
+func TestPushOnlyForItsArtifact(t *testing.T) {
+	env, log := testEnv(nil)
+	dist := filepath.Join(t.TempDir(), "no-dist") // pushing would fail: nothing was packed here
+	args := []string{"push", "--dist", dist, "--version", "1.2.3", "--source-date-epoch", "1700000000",
+		"--image", "example.com/lwa", "--run-for", "SHA256SUMS", "--artifact", "lambda-adapter-layer-1.2.3-arm64.zip"}
+	if err := run(context.Background(), args, env); err != nil {
+		t.Fatalf("push for another artifact: %v", err)
+	}
+	if !strings.Contains(log.String(), "nothing to do") {
+		t.Errorf("log %q does not say the push was left for SHA256SUMS", log)
+	}
+	args = replace(args, "--artifact", "SHA256SUMS")
+	err := run(context.Background(), args, env)
+	if err == nil || !strings.Contains(err.Error(), "did not pack the image") {
+		t.Fatalf("push for SHA256SUMS with nothing packed: %v, want an error saying so", err)
+	}
+}

@@ -15,6 +15,9 @@ type pushConfig struct {
 	dist, version, epoch string
 	image, imageTag      string
 	extraTags            stringList
+	// artifact and runFor: goreleaser runs a custom publisher once per artifact it matches, and
+	// always matches several; the push happens only for the one named by runFor.
+	artifact, runFor string
 }
 
 // stringList is a repeatable flag.
@@ -32,6 +35,8 @@ func parsePush(args []string, stderr io.Writer) (pushConfig, error) {
 	fs.StringVar(&cfg.image, "image", "", "image repository, e.g. ghcr.io/lwa-go/lambda-adapter")
 	fs.StringVar(&cfg.imageTag, "image-tag", "", "image tag (default: --version)")
 	fs.Var(&cfg.extraTags, "extra-tag", "another tag for the same digest (repeatable)")
+	fs.StringVar(&cfg.artifact, "artifact", "", "the artifact goreleaser runs the publisher for")
+	fs.StringVar(&cfg.runFor, "run-for", "", "push only when --artifact is this name (default: always)")
 	if err := fs.Parse(args); err != nil {
 		return pushConfig{}, err
 	}
@@ -47,6 +52,10 @@ func parsePush(args []string, stderr io.Writer) (pushConfig, error) {
 // push pushes the image of the binaries collect recorded, rebuilt by lwa-pack (deterministic,
 // so it is the image in dist/image), and fails if the registry's digest is not dist/image's.
 func push(ctx context.Context, cfg pushConfig, env environment) error {
+	if cfg.runFor != "" && cfg.artifact != cfg.runFor {
+		env.logf("push: nothing to do for %s (the image is pushed once, for %s)", cfg.artifact, cfg.runFor)
+		return nil
+	}
 	s := newState(cfg.dist)
 	data, err := os.ReadFile(s.imageFile())
 	if errors.Is(err, fs.ErrNotExist) {
