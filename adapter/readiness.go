@@ -1,10 +1,10 @@
 package adapter
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"time"
@@ -85,56 +85,77 @@ type prober struct {
 	cfg    config.Config
 	addr   string
 	url    string
-	client *http.Client
 	dialer net.Dialer
+	tcp    *tcpProbe // nil: the address is a name, dial it normally
 }
 
 func newProber(cfg config.Config) *prober {
 	p := &prober{cfg: cfg, addr: cfg.ReadinessAddr()}
 	p.url = "http://" + p.addr + cfg.ReadinessCheckPath
 	p.dialer = net.Dialer{Timeout: probeAttemptLimit, KeepAlive: -1}
-	p.client = &http.Client{
-		Transport: &http.Transport{
-			Proxy:              nil,
-			DialContext:        p.dialer.DialContext,
-			DisableKeepAlives:  true,
-			DisableCompression: true,
-		},
-		// A redirect answer is an answer: its status decides, as in the Rust adapter.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	p.tcp = newTCPProbe(p.addr)
 	return p
 }
 
-func (p *prober) close() { p.client.CloseIdleConnections() }
+func (p *prober) close() {
+	if p.tcp != nil {
+		p.tcp.close()
+	}
+}
 
 // probe makes one attempt. answered reports that the app accepted the connection (even if unhealthy).
 func (p *prober) probe(ctx context.Context) (healthy bool, result string, answered bool) {
-	ctx, cancel := context.WithTimeout(ctx, probeAttemptLimit)
-	defer cancel()
 	// A bare TCP connect first: cheap while the app is not listening yet, and all the TCP mode needs.
-	conn, err := p.dialer.DialContext(ctx, "tcp", p.addr)
+	conn, err := p.connect(ctx)
 	if err != nil {
 		return false, "connect: " + trimOpError(err), false
 	}
-	conn.Close()
+	defer conn.Close()
 	if p.cfg.ReadinessCheckProtocol == config.ProtocolTCP {
 		return true, "connected", true
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.url, nil)
-	if err != nil {
-		return false, err.Error(), false
-	}
-	resp, err := p.client.Do(req)
+	// The GET goes over that connection: one handshake fewer between the app's listen() and Init's end.
+	ctx, cancel := context.WithTimeout(ctx, probeAttemptLimit)
+	defer cancel()
+	resp, err := p.get(ctx, conn)
 	if err != nil {
 		return false, "GET: " + trimOpError(err), true
 	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
 	if p.cfg.HealthyStatus.Contains(resp.StatusCode) {
 		return true, resp.Status, true
 	}
 	return false, fmt.Sprintf("status %d (healthy: %s)", resp.StatusCode, p.cfg.HealthyStatus), true
+}
+
+func (p *prober) connect(ctx context.Context) (net.Conn, error) {
+	if p.tcp != nil {
+		return p.tcp.connect(probeAttemptLimit)
+	}
+	return p.dialer.DialContext(ctx, "tcp", p.addr)
+}
+
+// get sends GET url on conn and reads the response head; ctx ends the wait. A redirect answer is an
+// answer: its status decides, as in the Rust adapter.
+func (p *prober) get(ctx context.Context, conn net.Conn) (*http.Response, error) {
+	if dl, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(dl)
+	}
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })
+	defer stop()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.url, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Close = true
+	if err := req.Write(conn); err != nil {
+		return nil, err
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body.Close() // the connection closes with the attempt: nothing to drain
+	return resp, nil
 }
 
 // trimOpError drops the address noise from net errors: "dial tcp 127.0.0.1:8080: connect: connection
