@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -23,11 +24,13 @@ type adapterProc struct {
 }
 
 // startAdapter runs the adapter with env (plus PATH) and stops it (SIGTERM, then SIGKILL) when the
-// test ends.
+// test ends. LWA_BENCH_ADAPTER_ENV adds space-separated KEY=VALUE pairs, for experiments
+// (GODEBUG=gctrace=1, GOGC=...); the adapter's output is logged when it is set.
 func startAdapter(t *testing.T, env ...string) *adapterProc {
 	t.Helper()
 	cmd := exec.Command(bins.adapter)
-	cmd.Env = append([]string{"PATH=/usr/bin:/bin"}, env...)
+	extra := strings.Fields(os.Getenv("LWA_BENCH_ADAPTER_ENV"))
+	cmd.Env = append(append([]string{"PATH=/usr/bin:/bin"}, env...), extra...)
 	logs := &lockedBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
@@ -37,7 +40,7 @@ func startAdapter(t *testing.T, env ...string) *adapterProc {
 	go func() { _ = cmd.Wait(); close(p.done) }()
 	t.Cleanup(func() {
 		p.stop()
-		if t.Failed() {
+		if t.Failed() || len(extra) > 0 {
 			t.Logf("lambda-adapter output:\n%s", logs.String())
 		}
 	})

@@ -23,21 +23,23 @@ func TestReadiness(t *testing.T) {
 		longAbsent = 3 * time.Second
 		absent     = 100 * time.Millisecond
 	)
-	var delays []time.Duration
+	var delays, seen []time.Duration
 	var cpuShare float64
 	for i := range trials {
 		wait := absent
 		if i == 0 {
 			wait = longAbsent
 		}
-		d, share := readinessTrial(t, wait)
-		delays = append(delays, d)
+		tr := readinessTrial(t, wait)
+		delays = append(delays, tr.next)
+		seen = append(seen, tr.check)
 		if i == 0 {
-			cpuShare = share
+			cpuShare = tr.cpuShare
 		}
 	}
 	s := summarize(delays)
 	t.Logf("listen → first /next over %d trials: %s", trials, s)
+	t.Logf("listen → the readiness GET reaches the app: %s", summarize(seen))
 	t.Logf("adapter CPU while the app was absent for %s: %.2f%% of a core", longAbsent, cpuShare*100)
 	record(t, "readiness: app listen() → first /next",
 		fmt.Sprintf("median %s, p90 %s, max %s (%d trials)", us(s.p50), us(s.p90), us(s.max), trials),
@@ -47,10 +49,16 @@ func TestReadiness(t *testing.T) {
 		"≤ 5% of a core", cpuShare <= 0.05)
 }
 
+// trial is one readiness measurement.
+type trial struct {
+	check    time.Duration // listen() → the readiness GET reaches the app
+	next     time.Duration // listen() → the first /runtime/invocation/next
+	cpuShare float64       // of a core, while the app was absent
+}
+
 // readinessTrial starts an adapter with no app, lets it wait for absent, then starts the app and
-// returns how long after listen() the adapter asked for its first invocation, and the share of a
-// core the adapter used while waiting.
-func readinessTrial(t *testing.T, absent time.Duration) (time.Duration, float64) {
+// times the hand-over.
+func readinessTrial(t *testing.T, absent time.Duration) trial {
 	t.Helper()
 	api := newWatchAPI(t)
 	port := testenv.FreePort(t)
@@ -78,7 +86,12 @@ func readinessTrial(t *testing.T, absent time.Duration) (time.Duration, float64)
 	}
 	share := float64(cpu1-cpu0) / float64(time.Since(start))
 
+	checked := make(chan time.Time, 1)
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case checked <- time.Now():
+		default:
+		}
 		w.WriteHeader(http.StatusOK)
 	})}
 	listenAt := time.Now()
@@ -90,12 +103,12 @@ func readinessTrial(t *testing.T, absent time.Duration) (time.Duration, float64)
 	defer srv.Close()
 	select {
 	case at := <-api.firstNext:
-		return at.Sub(listenAt), share
+		return trial{check: (<-checked).Sub(listenAt), next: at.Sub(listenAt), cpuShare: share}
 	case <-time.After(10 * time.Second):
 		if p.exited() {
 			t.Fatalf("the adapter exited:\n%s", p.logs.String())
 		}
 		t.Fatal("no /next within 10 s of the app listening")
 	}
-	return 0, 0
+	return trial{}
 }

@@ -49,9 +49,12 @@ func runMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	if bins.adapter, err = testenv.BuildAdapter(root, dir, "bench"); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+	// LWA_BENCH_ADAPTER runs the suite against a prebuilt binary: a before/after comparison.
+	if bins.adapter = os.Getenv("LWA_BENCH_ADAPTER"); bins.adapter == "" {
+		if bins.adapter, err = testenv.BuildAdapter(root, dir, "bench"); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
 	}
 	bins.native = filepath.Join(dir, "native")
 	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w", "-o", bins.native, "./scripts/bench/native")
