@@ -187,7 +187,7 @@ func appendMultiHeaders(dst []byte, h http.Header, keys []string) []byte {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendKey(dst, k)
+		dst = appendHeaderKey(dst, k)
 		dst = appendStrings(dst, h[k])
 	}
 	return append(dst, '}')
@@ -205,7 +205,7 @@ func appendJoinedHeaders(dst []byte, h http.Header, keys []string, skipSetCookie
 			dst = append(dst, ',')
 		}
 		first = false
-		dst = appendKey(dst, k)
+		dst = appendHeaderKey(dst, k)
 		dst = appendJoined(dst, h[k])
 	}
 	return append(dst, '}')

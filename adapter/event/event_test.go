@@ -349,7 +349,7 @@ func TestEncodeHeaderNamesAnyCase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"statusCode":200,"headers":{"Content-Type":"application/octet-stream"},"cookies":["b=2","a=1"],"body":"YWJj","isBase64Encoded":true}`
+	want := `{"statusCode":200,"headers":{"content-type":"application/octet-stream"},"cookies":["b=2","a=1"],"body":"YWJj","isBase64Encoded":true}`
 	if string(out) != want {
 		t.Errorf("got\n%s\nwant\n%s", out, want)
 	}

@@ -200,7 +200,7 @@ func FuzzStreamPrelude(f *testing.F) {
 		if err := json.Unmarshal(js, &r); err != nil {
 			t.Fatalf("%v: %q", err, js)
 		}
-		if r.StatusCode != status || len(r.Cookies) != len(h["Set-Cookie"]) || r.Headers["Content-Type"] == "" && len(h["Content-Type"]) == 0 {
+		if r.StatusCode != status || len(r.Cookies) != len(h["Set-Cookie"]) || r.Headers["content-type"] == "" && len(h["Content-Type"]) == 0 {
 			t.Fatalf("prelude %s for %v", js, h)
 		}
 	})

@@ -2,6 +2,7 @@ package event
 
 import (
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -75,6 +76,26 @@ var plainASCII = func() (t [256]bool) {
 func appendKey(dst []byte, key string) []byte {
 	dst = appendString(dst, key)
 	return append(dst, ':')
+}
+
+// appendHeaderKey appends a response header name as an object key, lower-cased: the form AWS's Rust
+// adapter sends (its header map stores names in lower case) and AWS's documentation shows, so
+// clients that look up "content-type" in the JSON keep working.
+func appendHeaderKey(dst []byte, name string) []byte {
+	start := len(dst)
+	dst = append(dst, '"')
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+		case c <= ' ' || c == '"' || c == '\\' || c >= 0x7f:
+			// Not a token (a header map built by hand): take the escaping path.
+			return appendKey(dst[:start], strings.ToLower(name))
+		}
+		dst = append(dst, c)
+	}
+	return append(dst, '"', ':')
 }
 
 // appendInt appends a decimal integer.

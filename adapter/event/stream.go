@@ -29,12 +29,12 @@ const preludeSeparator = "\x00\x00\x00\x00\x00\x00\x00\x00"
 // StreamPrelude returns the start of a streamed response (Content-Type
 // application/vnd.awslambda.http-integration-response): the JSON
 //
-//	{"statusCode":200,"headers":{"Content-Type":"text/html"},"cookies":["a=1"]}
+//	{"statusCode":200,"headers":{"content-type":"text/html"},"cookies":["a=1"]}
 //
 // followed by 8 NUL bytes, after which the body bytes go as they come. Set-Cookie values go in
 // cookies, repeated headers are joined with ",", hop-by-hop headers are dropped, and Content-Type
 // defaults to application/octet-stream, as Lambda would otherwise assume. Header names are
-// taken case-insensitively, as HTTP does, even in a header map built by hand.
+// taken case-insensitively, as HTTP does, even in a header map built by hand, and written in lower case.
 func StreamPrelude(statusCode int, header http.Header) ([]byte, error) {
 	header = canonical(header)
 	keys := responseKeys(header)
@@ -44,7 +44,7 @@ func StreamPrelude(statusCode int, header http.Header) ([]byte, error) {
 	dst = append(dst, `,"headers":{`...)
 	first := true
 	if len(header["Content-Type"]) == 0 {
-		dst = append(dst, `"Content-Type":"application/octet-stream"`...)
+		dst = append(dst, `"content-type":"application/octet-stream"`...)
 		first = false
 	}
 	for _, k := range keys {
@@ -55,7 +55,7 @@ func StreamPrelude(statusCode int, header http.Header) ([]byte, error) {
 			dst = append(dst, ',')
 		}
 		first = false
-		dst = appendKey(dst, k)
+		dst = appendHeaderKey(dst, k)
 		dst = appendJoined(dst, header[k])
 	}
 	dst = append(dst, `},"cookies":`...)

@@ -16,8 +16,8 @@ func TestStreamPrelude(t *testing.T) {
 		wantHeaders map[string]string
 		wantCookies []string
 	}{
-		{"default content type", 200, http.Header{}, map[string]string{"Content-Type": "application/octet-stream"}, []string{}},
-		{"nil header", 204, nil, map[string]string{"Content-Type": "application/octet-stream"}, []string{}},
+		{"default content type", 200, http.Header{}, map[string]string{"content-type": "application/octet-stream"}, []string{}},
+		{"nil header", 204, nil, map[string]string{"content-type": "application/octet-stream"}, []string{}},
 		{"multi-value and cookies", 201, http.Header{
 			"Content-Type":      {"text/event-stream"},
 			"Cache-Control":     {"no-cache", "no-transform"},
@@ -25,7 +25,7 @@ func TestStreamPrelude(t *testing.T) {
 			"Transfer-Encoding": {"chunked"},
 			"Connection":        {"keep-alive"},
 			"X-Quote":           {`say "hi"`},
-		}, map[string]string{"Content-Type": "text/event-stream", "Cache-Control": "no-cache,no-transform", "X-Quote": `say "hi"`},
+		}, map[string]string{"content-type": "text/event-stream", "cache-control": "no-cache,no-transform", "x-quote": `say "hi"`},
 			[]string{"a=1; Path=/", "b=2; Expires=Wed, 21 Oct 2026 07:28:00 GMT"}},
 	}
 	for _, tc := range tests {
@@ -61,13 +61,13 @@ func TestStreamPreludeExact(t *testing.T) {
 		want   string
 	}{
 		{"sorted, joined, default type", 200, http.Header{"X-B": {"2"}, "X-A": {"1", "", "3"}},
-			`{"statusCode":200,"headers":{"Content-Type":"application/octet-stream","X-A":"1,,3","X-B":"2"},"cookies":[]}`},
+			`{"statusCode":200,"headers":{"content-type":"application/octet-stream","x-a":"1,,3","x-b":"2"},"cookies":[]}`},
 		{"headers named in Connection dropped", 500, http.Header{"Connection": {"close, X-Hop"}, "X-Hop": {"1"}, "Content-Type": {"text/plain"}},
-			`{"statusCode":500,"headers":{"Content-Type":"text/plain"},"cookies":[]}`},
+			`{"statusCode":500,"headers":{"content-type":"text/plain"},"cookies":[]}`},
 		{"names in any case", 302, http.Header{"content-type": {"text/html"}, "set-cookie": {"a=1"}, "Location": {"/x"}, "location": {"/y"}},
-			`{"statusCode":302,"headers":{"Content-Type":"text/html","Location":"/x,/y"},"cookies":["a=1"]}`},
+			`{"statusCode":302,"headers":{"content-type":"text/html","location":"/x,/y"},"cookies":["a=1"]}`},
 		{"escaping", 200, http.Header{"Content-Type": {"text/plain"}, "X-Bad": {"\xff\x01<\u2028"}},
-			`{"statusCode":200,"headers":{"Content-Type":"text/plain","X-Bad":"\ufffd\u0001<\u2028"},"cookies":[]}`},
+			`{"statusCode":200,"headers":{"content-type":"text/plain","x-bad":"\ufffd\u0001<\u2028"},"cookies":[]}`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
