@@ -47,6 +47,23 @@ type run struct {
 // module).
 func runApp(t *testing.T, o Options, args ...string) run {
 	t.Helper()
+	return runAppEnv(t, nil, o, args...)
+}
+
+// runAppEnv is runApp with environment variables set. lwa-pack's own variables (`make` exports
+// SOURCE_DATE_EPOCH) are cleared first, so tests see the defaults unless they set them.
+func runAppEnv(t *testing.T, env map[string]string, o Options, args ...string) run {
+	t.Helper()
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, "LWA_PACK_") || k == "SOURCE_DATE_EPOCH" {
+			t.Setenv(k, "") // restores the value when the test ends
+			os.Unsetenv(k)
+		}
+	}
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
 	var stdout, stderr bytes.Buffer
 	o.Stdout, o.Stderr = &stdout, &stderr
 	if o.WorkDir == "" {

@@ -63,6 +63,27 @@ func TestLayerWritesZips(t *testing.T) {
 	}
 }
 
+func TestLayerEnvironment(t *testing.T) {
+	out := t.TempDir()
+	r := runAppEnv(t, map[string]string{"SOURCE_DATE_EPOCH": "1700000001", "LWA_PACK_VERSION": "from-env", "LWA_PACK_OUTPUT": out},
+		Options{}, append([]string{"layer", "-q", "--json"}, binFlags(t)...)...)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	zr, err := zip.OpenReader(filepath.Join(out, "lambda-adapter-layer-from-env-arm64.zip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	if got := zr.File[0].Modified; !got.Equal(time.Unix(1700000000, 0)) {
+		t.Errorf("SOURCE_DATE_EPOCH=1700000001 gave %v, want 2023-11-14T22:13:20Z (2 s resolution)", got)
+	}
+	r = runAppEnv(t, map[string]string{"SOURCE_DATE_EPOCH": "-5"}, Options{}, append([]string{"layer", "-q", "--output", out}, binFlags(t)...)...)
+	if r.err != nil {
+		t.Fatalf("a negative SOURCE_DATE_EPOCH is clamped, not an error: %v", r.err)
+	}
+}
+
 func TestLayerReproducible(t *testing.T) {
 	bins := binFlags(t)
 	sums := func() string {

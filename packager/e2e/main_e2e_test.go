@@ -48,8 +48,22 @@ func runMain(m *testing.M) int {
 // pack runs lwa-pack in the repository root and returns its stdout and how long it took.
 func pack(t *testing.T, args ...string) (string, time.Duration) {
 	t.Helper()
+	return packEnv(t, nil, args...)
+}
+
+// packEnv is pack with extra environment variables. lwa-pack's own variables (LWA_PACK_*,
+// SOURCE_DATE_EPOCH, which `make` exports) are taken out of the inherited environment so the
+// tests see the defaults.
+func packEnv(t *testing.T, env []string, args ...string) (string, time.Duration) {
+	t.Helper()
 	cmd := exec.Command(lwaPack, args...)
 	cmd.Dir = repoRoot
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "LWA_PACK_") && !strings.HasPrefix(kv, "SOURCE_DATE_EPOCH=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
