@@ -66,10 +66,15 @@ bench: tools ## The performance suite (see docs/performance.md); not part of `ma
 	scripts/bench/run.sh
 
 .PHONY: release-snapshot
-release-snapshot: ## goreleaser snapshot release into dist/ (offline, nothing published)
+release-snapshot: ## goreleaser snapshot release into dist/ (offline, nothing published; docs/release.md)
 	scripts/install-tools.sh release
-	$(GOBIN)/goreleaser check
-	$(GOBIN)/goreleaser release --snapshot --clean --skip=publish
+	scripts/release/goreleaser.sh check
+	scripts/release/goreleaser.sh release --snapshot --clean --skip=publish
+
+.PHONY: release
+release: ## Publish the release for the tag at HEAD (GITHUB_TOKEN, registry login; docs/release.md)
+	scripts/install-tools.sh release
+	scripts/release/goreleaser.sh release --clean
 
 .PHONY: clean
 clean: ## Remove build outputs

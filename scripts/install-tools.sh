@@ -26,15 +26,21 @@ go_tool() {
   echo "$version" >"$stamp_dir/$name"
 }
 
+# What to install: test (default: everything `make test` needs), lint, release, or all.
 want=${1:-test}
+case "$want" in
+  test|lint|release|all) ;;
+  *) echo "install-tools: unknown set '$want': use test, lint, release or all" >&2; exit 2 ;;
+esac
 
-apt_pkgs=(skopeo docker-registry qemu-user-static unzip file)
+# Debian packages: validators, a real registry, qemu for the arm64 binary, gpg for release signing.
 missing=()
 command -v skopeo >/dev/null || missing+=(skopeo)
 command -v docker-registry >/dev/null || missing+=(docker-registry)
 command -v qemu-aarch64-static >/dev/null || command -v qemu-aarch64 >/dev/null || missing+=(qemu-user-static)
 command -v unzip >/dev/null || missing+=(unzip)
 command -v file >/dev/null || missing+=(file)
+command -v gpg >/dev/null || missing+=(gnupg)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "install-tools: need root to apt-get install ${missing[*]}" >&2
@@ -45,24 +51,25 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-: "${apt_pkgs[@]}"
 
+want_go=(aws-lambda-rie go-httpbin crane)
 go_tool aws-lambda-rie github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie "$RIE_VERSION"
 go_tool go-httpbin github.com/mccutchen/go-httpbin/v2/cmd/go-httpbin "$HTTPBIN_VERSION"
 go_tool crane github.com/google/go-containerregistry/cmd/crane "$CRANE_VERSION"
-
 case "$want" in
-  lint|all) go_tool staticcheck honnef.co/go/tools/cmd/staticcheck "$STATICCHECK_VERSION" ;;
+  lint|all) go_tool staticcheck honnef.co/go/tools/cmd/staticcheck "$STATICCHECK_VERSION"; want_go+=(staticcheck) ;;
 esac
 case "$want" in
-  release|all) go_tool goreleaser github.com/goreleaser/goreleaser/v2 "$GORELEASER_VERSION" ;;
+  # The release end-to-end test (part of make test) runs goreleaser too.
+  test|release|all) go_tool goreleaser github.com/goreleaser/goreleaser/v2 "$GORELEASER_VERSION"; want_go+=(goreleaser) ;;
 esac
 
-# Prove each tool runs, so a broken install fails here and not in the middle of a test.
-for t in aws-lambda-rie go-httpbin crane; do
+# Prove each tool is there, so a broken install fails here and not in the middle of a test.
+for t in "${want_go[@]}"; do
   [ -x "$gobin/$t" ] || { echo "install-tools: $t missing after install" >&2; exit 1; }
 done
-for t in skopeo docker-registry unzip file; do
+for t in skopeo docker-registry unzip file gpg; do
   command -v "$t" >/dev/null || { echo "install-tools: $t missing after install" >&2; exit 1; }
 done
+command -v qemu-aarch64-static >/dev/null || command -v qemu-aarch64 >/dev/null || { echo "install-tools: qemu-aarch64 missing after install" >&2; exit 1; }
 echo "install-tools: ok ($gobin)" >&2
