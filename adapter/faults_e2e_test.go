@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -122,11 +123,12 @@ func echoInvoke(t *testing.T, f *fn, e testenv.HTTPEvent, headers map[string]str
 // wantSameAdapter checks that one adapter served everything: no sandbox reset, no restart.
 func wantSameAdapter(t *testing.T, f *fn) {
 	t.Helper()
-	if n := strings.Count(f.rie.Logs(), `msg="app is ready"`); n != 1 {
+	logs := f.rie.Logs()
+	if n := strings.Count(logs, `msg="app is ready"`) + strings.Count(logs, `"msg":"app is ready"`); n != 1 { // text or JSON logs
 		t.Errorf("the adapter started %d times: want 1 (alive through the fault)", n)
 	}
-	if strings.Contains(f.rie.Logs(), "panic") {
-		t.Errorf("panic:\n%s", f.rie.Logs())
+	if strings.Contains(logs, "panic") {
+		t.Errorf("panic:\n%s", logs)
 	}
 }
 
@@ -481,4 +483,128 @@ func TestE2EFaultSpoofedContextHeaders(t *testing.T) {
 	if got, ok := e.Header["X-Amz-Tenant-Id"]; ok {
 		t.Errorf("x-amz-tenant-id %q without a tenant", got)
 	}
+}
+
+// Lambda Managed Instances mode: 64 concurrent loops under RIE, invocations with distinct bodies.
+// RIE refuses an invocation at once (400, Runtime.Unavailable) when no loop is polling at that
+// moment; those are sent again. Every answer must be its own request's, and the adapter's memory
+// (RSS, from /proc) must stay flat. TestFaultConcurrency64 runs the same load against FakeAPI, where
+// goroutines can be counted.
+func TestE2EFaultManagedInstancesConcurrency64(t *testing.T) {
+	const loops, warm, total = 64, 1000, 10000
+	token := fmt.Sprintf("lwa-mi-%d", time.Now().UnixNano())
+	appPort := testenv.FreePort(t)
+	varDir := testenv.WorldDir(t)
+	for _, d := range []string{"runtime", "task", "tmp"} {
+		if err := os.MkdirAll(filepath.Join(varDir, d), 0o777); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = os.Chmod(filepath.Join(varDir, "tmp"), 0o1777)
+	b, err := os.ReadFile(badapp(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(varDir, "runtime", "badapp"), b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	script := fmt.Sprintf("#!/bin/sh\nexec /var/runtime/badapp -addr 127.0.0.1:%d -idle 0\n", appPort)
+	if err := os.WriteFile(filepath.Join(varDir, "runtime", "bootstrap"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := testenv.StartRIE(t, testenv.Options{Opt: testenv.OptDir(t, adapterBin), Var: varDir, Env: []string{
+		"AWS_LWA_PORT=" + strconv.Itoa(appPort), "AWS_LAMBDA_MAX_CONCURRENCY=" + strconv.Itoa(loops), "LWA_FAULT_TOKEN=" + token}})
+	f := &fn{rie: r, appPort: appPort}
+
+	var refused, seq atomic.Int64
+	run := func(n int64) []string {
+		var mu sync.Mutex
+		var bad []string
+		var wg sync.WaitGroup
+		end := seq.Load() + n
+		for range loops {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					i := seq.Add(1)
+					if i > end {
+						return
+					}
+					id := strconv.FormatInt(i, 10)
+					body := strings.Repeat(id+".", int(i%97)+1)
+					if err := miInvoke(r, id, body, &refused); err != nil {
+						mu.Lock()
+						bad = append(bad, err.Error())
+						mu.Unlock()
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		return bad
+	}
+	// Init is eager in this mode; the first invocations may find no poller yet.
+	if bad := run(warm); len(bad) > 0 {
+		t.Fatalf("%d of %d warm-up invocations failed; first: %s", len(bad), warm, bad[0])
+	}
+	adapter, _ := sandboxPIDs(t, token)
+	rss0 := rssKiB(t, adapter)
+	start := time.Now()
+	bad := run(total)
+	took := time.Since(start)
+	rss1 := rssKiB(t, adapter)
+	if len(bad) > 0 {
+		t.Errorf("%d of %d invocations failed; first: %s", len(bad), total, bad[0])
+	}
+	if rss1 > rss0+16<<10 {
+		t.Errorf("adapter RSS grew from %d to %d KiB over %d invocations", rss0, rss1, total)
+	}
+	wantSameAdapter(t, f)
+	t.Logf("%d invocations on %d loops through RIE in %s (%.0f/s), %d refused by RIE for want of a poller and sent again; adapter RSS %d → %d KiB",
+		total, loops, took.Round(time.Millisecond), float64(total)/took.Seconds(), refused.Load(), rss0, rss1)
+}
+
+// miInvoke sends one invocation until RIE finds a poller for it, and checks the answer is its own.
+func miInvoke(r *testenv.RIE, id, body string, refused *atomic.Int64) error {
+	payload := testenv.V2(testenv.HTTPEvent{Method: "POST", Path: "/echo/" + id, Query: "id=" + id, Body: []byte(body)})
+	for attempt := 0; ; attempt++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		res, err := r.Invoke(ctx, payload, nil)
+		cancel()
+		if err != nil {
+			return err
+		}
+		if res.Status == 400 && bytes.Contains(res.Body, []byte("Runtime.Unavailable")) && attempt < 1000 {
+			refused.Add(1)
+			time.Sleep(time.Millisecond)
+			continue
+		}
+		var hr httpResult
+		var e echoE2E
+		if json.Unmarshal(res.Body, &hr) != nil || hr.StatusCode != 200 || json.Unmarshal([]byte(hr.Body), &e) != nil {
+			return fmt.Errorf("invocation %s: %d %.300s", id, res.Status, res.Body)
+		}
+		if e.Body != body || e.RawQuery != "id="+id || e.Runs != 1 {
+			return fmt.Errorf("invocation %s answered for %q (body %.40q, runs %d): cross-talk", id, e.RawQuery, e.Body, e.Runs)
+		}
+		return nil
+	}
+}
+
+// rssKiB is a process's resident set size.
+func rssKiB(t *testing.T, pid int) int {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+			return n
+		}
+	}
+	t.Fatalf("no VmRSS for %d", pid)
+	return 0
 }
