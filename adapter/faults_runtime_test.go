@@ -384,8 +384,9 @@ func TestFaultConcurrency64(t *testing.T) {
 					if err == nil && (o.Error || json.Unmarshal(o.Body, &r) != nil) {
 						err = fmt.Errorf("outcome %s", o)
 					}
-					if err == nil && (r.Body != body || r.Headers["X-Echo-Query"] != "id="+id) {
-						err = fmt.Errorf("invocation %s answered %q (query %q): cross-talk", id, r.Body, r.Headers["X-Echo-Query"])
+					q := headerValue(r.Headers, "X-Echo-Query")
+					if err == nil && (r.Body != body || q != "id="+id) {
+						err = fmt.Errorf("invocation %s answered %q (query %q): cross-talk", id, r.Body, q)
 					}
 					if err != nil {
 						mu.Lock()
@@ -444,4 +445,14 @@ func raceEnabled() bool {
 		}
 	}
 	return false
+}
+
+// headerValue looks a response header up whatever the case of its name.
+func headerValue(h map[string]string, name string) string {
+	for k, v := range h {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return ""
 }
