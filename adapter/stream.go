@@ -63,6 +63,7 @@ func (a *Adapter) stream(ctx context.Context, log *slog.Logger, inv *lambdaapi.I
 	// reading cannot hold the loop past Lambda's own deadline.
 	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	if !inv.Deadline.IsZero() {
+		cancel()
 		rctx, cancel = context.WithDeadline(context.WithoutCancel(ctx), inv.Deadline.Add(time.Second))
 	}
 	defer cancel()
