@@ -20,51 +20,36 @@ import (
 // latencyInvokes is how many invocations each side gets, interleaved one for one.
 const latencyInvokes = 2000
 
-// TestLatency measures the latency lambda-adapter adds per invocation, against the floor: two RIEs
+// TestLatency measures the latency lambda-adapter adds per invocation, against the floor: RIEs
 // (classic mode) alive at once, one running go-httpbin behind lambda-adapter, one running a native
 // aws-lambda-go handler that answers with the very response the adapter produced (1 KB of text from
-// go-httpbin's /range/1024, same headers). Invocations alternate between them, and which goes first
-// in a pair alternates too, so machine noise lands on both sides alike.
+// go-httpbin's /range/1024, same headers). Invocations rotate between them, and so does which goes
+// first, so machine noise lands on every side alike. LWA_BENCH_BASELINE_ADAPTER adds a third side,
+// another lambda-adapter binary in front of its own go-httpbin: a before/after within one run.
 func TestLatency(t *testing.T) {
-	if n := os.Getenv("LWA_BENCH_LATENCY_INVOKES"); n != "" {
-		t.Logf("LWA_BENCH_LATENCY_INVOKES is not honoured: the goal is defined on %d", latencyInvokes)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	payload := testenv.V2(testenv.HTTPEvent{Method: "GET", Path: "/range/1024", Headers: map[string]string{"accept": "text/plain"}})
 
-	appPort := testenv.FreePort(t)
-	coldStart := time.Now()
-	lwa := testenv.StartRIE(t, testenv.Options{
-		Opt:       testenv.OptDir(t, bins.adapter),
-		Bootstrap: testenv.HTTPBin(t, appPort),
-		Env: []string{
-			"AWS_LWA_PORT=" + strconv.Itoa(appPort),
-			"AWS_LAMBDA_FUNCTION_NAME=bench-lwa",
-			"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=1024",
-		},
-	})
-	first := mustInvoke(ctx, t, lwa, payload)
-	lwaCold := time.Since(coldStart)
+	lwa, first, lwaCold := startAdapterRIE(ctx, t, bins.adapter, "bench-lwa", payload)
 	var resp v2Response
 	if err := json.Unmarshal(first, &resp); err != nil || resp.StatusCode != http.StatusOK || len(resp.Body) != 1024 || resp.IsBase64Encoded {
 		t.Fatalf("adapter answered %s (%v): want status 200 and 1024 bytes of text", first, err)
 	}
 
 	// The native handler answers the adapter's own response, so both send the same bytes back.
-	dir := testenv.WorldDir(t)
-	canned := filepath.Join(dir, "response.json")
+	canned := filepath.Join(testenv.WorldDir(t), "response.json")
 	if err := os.WriteFile(canned, first, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	coldStart = time.Now()
+	start := time.Now()
 	native := testenv.StartRIE(t, testenv.Options{
 		Opt:       testenv.OptDir(t, ""),
 		Bootstrap: []string{bins.native},
 		Env:       []string{"LWA_BENCH_RESPONSE=" + canned, "AWS_LAMBDA_FUNCTION_NAME=bench-native", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=1024"},
 	})
 	nfirst := mustInvoke(ctx, t, native, payload)
-	nativeCold := time.Since(coldStart)
+	nativeCold := time.Since(start)
 	var nresp v2Response
 	if err := json.Unmarshal(nfirst, &nresp); err != nil || nresp.Body != resp.Body || nresp.StatusCode != resp.StatusCode {
 		t.Fatalf("native handler answered %s (%v), want the adapter's %s", nfirst, err, first)
@@ -73,6 +58,10 @@ func TestLatency(t *testing.T) {
 	t.Logf("cold start (RIE start → first answer, lazy Init): adapter %s, native %s", lwaCold.Round(time.Millisecond), nativeCold.Round(time.Millisecond))
 
 	sides := []*side{{name: "lambda-adapter", rie: lwa, want: len(first)}, {name: "native", rie: native, want: len(nfirst)}}
+	if base := os.Getenv("LWA_BENCH_BASELINE_ADAPTER"); base != "" {
+		r, b, _ := startAdapterRIE(ctx, t, base, "bench-baseline", payload)
+		sides = append(sides, &side{name: "baseline " + filepath.Base(base), rie: r, want: len(b)})
+	}
 	for range 200 { // warm-up: connections, caches, the Go runtimes' heaps
 		for _, s := range sides {
 			s.invoke(ctx, t, payload)
@@ -81,20 +70,29 @@ func TestLatency(t *testing.T) {
 	for _, s := range sides {
 		s.took = s.took[:0]
 	}
+	names := []string{"lambda-adapter", "go-httpbin", "native", "aws-lambda-rie"}
+	cpu0 := cpuByName(names...)
 	for i := range latencyInvokes {
-		a, b := sides[0], sides[1]
-		if i%2 == 1 {
-			a, b = b, a
+		for j := range sides {
+			sides[(i+j)%len(sides)].invoke(ctx, t, payload)
 		}
-		a.invoke(ctx, t, payload)
-		b.invoke(ctx, t, payload)
 	}
-	ls, ns := summarize(sides[0].took), summarize(sides[1].took)
-	t.Logf("lambda-adapter: %s", ls)
-	t.Logf("native:         %s", ns)
+	cpu1 := cpuByName(names...)
+	for _, n := range names {
+		t.Logf("CPU time of every %s process: %s per round of invocations", n, us((cpu1[n]-cpu0[n])/latencyInvokes))
+	}
+	ns := summarize(sides[1].took)
+	for i, s := range sides {
+		t.Logf("%-16s %s", s.name+":", summarize(s.took))
+		if i == 1 {
+			continue
+		}
+		ls := summarize(s.took)
+		t.Logf("%s vs native: p50 %.3f×, p99 %.3f×; added p50 %s", s.name, float64(ls.p50)/float64(ns.p50), float64(ls.p99)/float64(ns.p99), us(ls.p50-ns.p50))
+	}
+	ls := summarize(sides[0].took)
 	p50 := float64(ls.p50) / float64(ns.p50)
 	p99 := float64(ls.p99) / float64(ns.p99)
-	t.Logf("ratio: p50 %.3f×, p99 %.3f×; added p50 %s", p50, p99, us(ls.p50-ns.p50))
 	record(t, "added latency, median (RIE, 1 KB, 2,000 interleaved)",
 		fmt.Sprintf("%.2f× (adapter %s, native %s, +%s)", p50, us(ls.p50), us(ns.p50), us(ls.p50-ns.p50)),
 		"≤ 1.10× native", p50 <= 1.10)
@@ -104,6 +102,26 @@ func TestLatency(t *testing.T) {
 	record(t, "cold start, RIE start → first answer (info)",
 		fmt.Sprintf("adapter %s, native %s", lwaCold.Round(time.Millisecond), nativeCold.Round(time.Millisecond)),
 		"—", true)
+}
+
+// startAdapterRIE starts an RIE with adapter as its extension and go-httpbin as the app, and makes
+// the first invocation (Init is lazy in classic mode). It returns that answer and how long from the
+// RIE's start it took.
+func startAdapterRIE(ctx context.Context, t *testing.T, adapter, name string, payload []byte) (*testenv.RIE, []byte, time.Duration) {
+	t.Helper()
+	appPort := testenv.FreePort(t)
+	start := time.Now()
+	r := testenv.StartRIE(t, testenv.Options{
+		Opt:       testenv.OptDir(t, adapter),
+		Bootstrap: testenv.HTTPBin(t, appPort),
+		Env: []string{
+			"AWS_LWA_PORT=" + strconv.Itoa(appPort),
+			"AWS_LAMBDA_FUNCTION_NAME=" + name,
+			"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=1024",
+		},
+	})
+	first := mustInvoke(ctx, t, r, payload)
+	return r, first, time.Since(start)
 }
 
 // v2Response is the part of an HTTP API v2 response the test checks.

@@ -191,3 +191,31 @@ func procStatus(pid int, key string) (int64, error) {
 
 // cores is the number of CPUs this run may use.
 func cores() int { return runtime.NumCPU() }
+
+// cpuByName sums the CPU time of every process whose name (comm) is one of names. Processes in the
+// RIEs' PID namespaces are visible here under their host PIDs.
+func cpuByName(names ...string) map[string]time.Duration {
+	out := map[string]time.Duration{}
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return out
+	}
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		comm, err := os.ReadFile(filepath.Join("/proc", e.Name(), "comm"))
+		if err != nil {
+			continue
+		}
+		name := strings.TrimSpace(string(comm))
+		if !slices.Contains(names, name) {
+			continue
+		}
+		if c, err := procCPU(pid); err == nil {
+			out[name] += c
+		}
+	}
+	return out
+}
