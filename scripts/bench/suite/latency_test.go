@@ -7,10 +7,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,22 +45,23 @@ func TestLatency(t *testing.T) {
 	if err := os.WriteFile(canned, first, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now()
-	native := testenv.StartRIE(t, testenv.Options{
-		Opt:       testenv.OptDir(t, ""),
-		Bootstrap: []string{bins.native},
-		Env:       []string{"LWA_BENCH_RESPONSE=" + canned, "AWS_LAMBDA_FUNCTION_NAME=bench-native", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=1024"},
-	})
-	nfirst := mustInvoke(ctx, t, native, payload)
-	nativeCold := time.Since(start)
+	native, nfirst, nativeCold := startNativeRIE(ctx, t, "bench-native", canned, "", payload)
 	var nresp v2Response
 	if err := json.Unmarshal(nfirst, &nresp); err != nil || nresp.Body != resp.Body || nresp.StatusCode != resp.StatusCode {
 		t.Fatalf("native handler answered %s (%v), want the adapter's %s", nfirst, err, first)
 	}
+	// The same handler fetching its body from a go-httpbin over loopback: the hop any adapter adds.
+	appPort := testenv.FreePort(t)
+	startHTTPBin(t, appPort)
+	hop, hfirst, _ := startNativeRIE(ctx, t, "bench-native-hop", canned, fmt.Sprintf("http://127.0.0.1:%d/range/1024", appPort), payload)
 	t.Logf("response sizes: adapter %d bytes, native %d bytes", len(first), len(nfirst))
 	t.Logf("cold start (RIE start → first answer, lazy Init): adapter %s, native %s", lwaCold.Round(time.Millisecond), nativeCold.Round(time.Millisecond))
 
-	sides := []*side{{name: "lambda-adapter", rie: lwa, want: len(first)}, {name: "native", rie: native, want: len(nfirst)}}
+	sides := []*side{
+		{name: "lambda-adapter", rie: lwa, want: len(first)},
+		{name: "native", rie: native, want: len(nfirst)},
+		{name: "native+hop", rie: hop, want: len(hfirst)},
+	}
 	if base := os.Getenv("LWA_BENCH_BASELINE_ADAPTER"); base != "" {
 		r, b, _ := startAdapterRIE(ctx, t, base, "bench-baseline", payload)
 		sides = append(sides, &side{name: "baseline " + filepath.Base(base), rie: r, want: len(b)})
@@ -90,7 +94,7 @@ func TestLatency(t *testing.T) {
 		ls := summarize(s.took)
 		t.Logf("%s vs native: p50 %.3f×, p99 %.3f×; added p50 %s", s.name, float64(ls.p50)/float64(ns.p50), float64(ls.p99)/float64(ns.p99), us(ls.p50-ns.p50))
 	}
-	ls := summarize(sides[0].took)
+	ls, hs := summarize(sides[0].took), summarize(sides[2].took)
 	p50 := float64(ls.p50) / float64(ns.p50)
 	p99 := float64(ls.p99) / float64(ns.p99)
 	record(t, "added latency, median (RIE, 1 KB, 2,000 interleaved)",
@@ -99,6 +103,10 @@ func TestLatency(t *testing.T) {
 	record(t, "added latency, p99",
 		fmt.Sprintf("%.2f× (adapter %s, native %s)", p99, us(ls.p99), us(ns.p99)),
 		"≤ 1.25× native", p99 <= 1.25)
+	record(t, "added latency vs native+hop: a handler that GETs the body from go-httpbin (info)",
+		fmt.Sprintf("%.2f× (adapter %s, native+hop %s; the hop alone: native+hop/native %.2f×)",
+			float64(ls.p50)/float64(hs.p50), us(ls.p50), us(hs.p50), float64(hs.p50)/float64(ns.p50)),
+		"—", true)
 	record(t, "cold start, RIE start → first answer (info)",
 		fmt.Sprintf("adapter %s, native %s", lwaCold.Round(time.Millisecond), nativeCold.Round(time.Millisecond)),
 		"—", true)
@@ -114,14 +122,52 @@ func startAdapterRIE(ctx context.Context, t *testing.T, adapter, name string, pa
 	r := testenv.StartRIE(t, testenv.Options{
 		Opt:       testenv.OptDir(t, adapter),
 		Bootstrap: testenv.HTTPBin(t, appPort),
-		Env: []string{
+		// LWA_BENCH_ADAPTER_ENV reaches the adapter through RIE's environment (and the app, too).
+		Env: append([]string{
 			"AWS_LWA_PORT=" + strconv.Itoa(appPort),
 			"AWS_LAMBDA_FUNCTION_NAME=" + name,
 			"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=1024",
-		},
+		}, strings.Fields(os.Getenv("LWA_BENCH_ADAPTER_ENV"))...),
 	})
 	first := mustInvoke(ctx, t, r, payload)
 	return r, first, time.Since(start)
+}
+
+// startNativeRIE starts an RIE running the native handler (answering canned; fetching appURL
+// first when set) and makes the first invocation.
+func startNativeRIE(ctx context.Context, t *testing.T, name, canned, appURL string, payload []byte) (*testenv.RIE, []byte, time.Duration) {
+	t.Helper()
+	start := time.Now()
+	r := testenv.StartRIE(t, testenv.Options{
+		Opt:       testenv.OptDir(t, ""),
+		Bootstrap: []string{bins.native},
+		Env: []string{"LWA_BENCH_RESPONSE=" + canned, "LWA_BENCH_APP_URL=" + appURL,
+			"AWS_LAMBDA_FUNCTION_NAME=" + name, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=1024"},
+	})
+	first := mustInvoke(ctx, t, r, payload)
+	return r, first, time.Since(start)
+}
+
+// startHTTPBin runs go-httpbin on 127.0.0.1:port until the test ends.
+func startHTTPBin(t *testing.T, port int) {
+	t.Helper()
+	args := testenv.HTTPBin(t, port)
+	cmd := exec.Command(args[0], args[1:]...)
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start go-httpbin: %v", err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	for end := time.Now().Add(10 * time.Second); ; {
+		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second)
+		if err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(end) {
+			t.Fatalf("go-httpbin not listening: %v", err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // v2Response is the part of an HTTP API v2 response the test checks.
