@@ -7,6 +7,9 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strconv"
@@ -31,17 +34,19 @@ type stDirect struct {
 	mu      *sync.Mutex
 }
 
-// stStartDirect starts app (its command line) and the adapter binary in streaming mode. Both are
-// killed when the test ends.
-func stStartDirect(t *testing.T, appPort int, app []string, env ...string) *stDirect {
+// stStartDirect starts app (its command line; none: the app is already listening) and the adapter
+// binary in streaming mode. Both are killed when the test ends.
+func stStartDirect(t testing.TB, appPort int, app []string, env ...string) *stDirect {
 	t.Helper()
 	d := &stDirect{api: testenv.NewFakeAPI(t), logs: &bytes.Buffer{}, mu: &sync.Mutex{}}
-	d.app = exec.Command(app[0], app[1:]...)
-	d.app.Stderr = os.Stderr
-	if err := d.app.Start(); err != nil {
-		t.Fatal(err)
+	if len(app) > 0 {
+		d.app = exec.Command(app[0], app[1:]...)
+		d.app.Stderr = os.Stderr
+		if err := d.app.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = d.app.Process.Kill(); _ = d.app.Wait() })
 	}
-	t.Cleanup(func() { _ = d.app.Process.Kill(); _ = d.app.Wait() })
 	d.adapter = exec.Command(adapterBin)
 	d.adapter.Env = append([]string{"PATH=" + os.Getenv("PATH"), "AWS_LAMBDA_RUNTIME_API=" + d.api.Addr,
 		"AWS_LWA_PORT=" + strconv.Itoa(appPort), "AWS_LWA_INVOKE_MODE=response_stream"}, env...)
@@ -72,7 +77,7 @@ func stStartDirect(t *testing.T, appPort int, app []string, env ...string) *stDi
 // Logs is what the adapter printed so far.
 func (d *stDirect) Logs() string { d.mu.Lock(); defer d.mu.Unlock(); return d.logs.String() }
 
-func (d *stDirect) invoke(t *testing.T, payload []byte, timeout time.Duration) *testenv.Outcome {
+func (d *stDirect) invoke(t testing.TB, payload []byte, timeout time.Duration) *testenv.Outcome {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout+30*time.Second)
 	defer cancel()
@@ -187,5 +192,43 @@ func TestE2EStream100MBMemoryFlat(t *testing.T) {
 	t.Logf("adapter peak RSS: %.1f MiB after 1 MB, %.1f MiB after 100 MB (streamed in %s)", float64(small)/(1<<20), float64(big)/(1<<20), took)
 	if big > 40<<20 || big-small > 8<<20 {
 		t.Errorf("peak RSS grew from %d to %d bytes with a 100 MB stream: not flat", small, big)
+	}
+}
+
+// BenchmarkE2EStreamThroughputBinary streams 1 GiB through the adapter binary, as deployed (one P
+// when one runtime loop serves), and with GOMAXPROCS=2; the app and the fake Runtime API run in
+// the benchmark's process:
+//
+//	go test -tags e2e -run '^$' -bench BenchmarkE2EStreamThroughputBinary -benchtime 5x ./adapter/
+func BenchmarkE2EStreamThroughputBinary(b *testing.B) {
+	const size = 1 << 30
+	block := make([]byte, 1<<20)
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" {
+			return
+		}
+		for sent := 0; sent < size; sent += len(block) {
+			if _, err := w.Write(block); err != nil {
+				return
+			}
+		}
+	}))
+	defer app.Close()
+	port := app.Listener.Addr().(*net.TCPAddr).Port
+	for _, tc := range []struct {
+		name string
+		env  []string
+	}{{"as-deployed", nil}, {"GOMAXPROCS=2", []string{"GOMAXPROCS=2"}}} {
+		b.Run(tc.name, func(b *testing.B) {
+			d := stStartDirect(b, port, nil, tc.env...)
+			d.api.DiscardBodies()
+			payload := testenv.V2(testenv.HTTPEvent{Path: "/gib"})
+			b.SetBytes(size)
+			for b.Loop() {
+				if o := d.invoke(b, payload, time.Minute); o.Error || o.Size < size {
+					b.Fatalf("stream incomplete: %d bytes, %s", o.Size, o)
+				}
+			}
+		})
 	}
 }
