@@ -29,9 +29,10 @@ const deadlineMargin = 100 * time.Millisecond
 
 // staleIdle is how long a pooled connection may have been idle and still carry a request that
 // cannot be repeated (POST, PATCH). An app closes idle keep-alive connections after its own timeout
-// (1 s to 75 s in common servers); after a freeze, its timer fires as the sandbox thaws, just as the
+// (seconds, in common servers); after a freeze, its timer fires as the sandbox thaws, just as the
 // adapter sends the next request on that connection. A repeatable request is simply sent again; one
-// that is not goes on a new connection instead, for the ~50 µs of a loopback connect.
+// that is not goes on a new connection instead, which costs ~45 µs more on loopback (measured: 65
+// µs for a request on a new connection, 20 µs on a kept-alive one) once per quiet half-second.
 const staleIdle = 500 * time.Millisecond
 
 // appClient sends requests to the app. One client is shared by every runtime loop.
