@@ -219,8 +219,9 @@ func TestE2EFaultAppHangsPastDeadline(t *testing.T) {
 			t.Fatalf("the caller got Lambda's timeout, not the adapter's error: %s", res.Body)
 		}
 		wantE2EError(t, f, res, "Runtime.AppTimeout", tc.want)
-		if res.Took < 1800*time.Millisecond || res.Took > 2100*time.Millisecond {
-			t.Errorf("answered after %s with a 2 s timeout", res.Took)
+		// Not late: that would be RIE's "Task timed out", checked above. Not early either.
+		if res.Took < 1700*time.Millisecond {
+			t.Errorf("gave up after %s with a 2 s timeout: too early", res.Took)
 		}
 		t.Logf("%s: %s after %s", tc.path, res.Body, res.Took.Round(time.Millisecond))
 		res = rawInvoke(t, f, testenv.V2(testenv.HTTPEvent{Path: "/hanging"}), nil)

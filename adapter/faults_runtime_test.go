@@ -312,7 +312,7 @@ func TestFaultShutdownBudgetSpent(t *testing.T) {
 	if c := waitExit(t, code, 4*time.Second, logs); c != 0 {
 		t.Errorf("exit code %d", c)
 	}
-	if took := time.Since(start); took < defaultShutdownBudget-50*time.Millisecond || took > defaultShutdownBudget+500*time.Millisecond {
+	if took := time.Since(start); took < defaultShutdownBudget-50*time.Millisecond || took > defaultShutdownBudget+time.Second {
 		t.Errorf("exited %s after SIGTERM, want the %s budget", took, defaultShutdownBudget)
 	}
 	if !strings.Contains(logs.String(), "shutdown budget spent with invocations still in flight") {

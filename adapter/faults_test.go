@@ -248,8 +248,9 @@ func TestFaultAppHangsPastDeadline(t *testing.T) {
 				want = "app response body not complete before the invocation deadline (21 bytes read)"
 			}
 			wantFailure(t, o, logs, errTypeAppTimeout, want)
-			// The error reaches Lambda before the deadline, so the caller reads it rather than a timeout.
-			if o.Started.After(deadline) {
+			// The error reaches Lambda before the deadline, so the caller reads it rather than a timeout
+			// (with 50 ms for a scheduler under other builds' load).
+			if o.Started.After(deadline.Add(50 * time.Millisecond)) {
 				t.Errorf("error posted %s after the deadline", o.Started.Sub(deadline))
 			}
 			if early := deadline.Sub(o.Started); early > deadlineMargin+150*time.Millisecond {
