@@ -81,8 +81,10 @@ func (fa *faultApp) serve(w http.ResponseWriter, r *http.Request) {
 	n.(*atomic.Int32).Add(1)
 	body, _ := io.ReadAll(r.Body)
 	route := r.URL.Path
-	if strings.HasPrefix(route, "/echo") {
-		route = "/echo"
+	for _, prefix := range []string{"/echo", "/close-no-answer"} {
+		if strings.HasPrefix(route, prefix) {
+			route = prefix
+		}
 	}
 	switch route {
 	case "/close-no-answer":
@@ -199,6 +201,29 @@ func TestFaultAppClosesMidRequest(t *testing.T) {
 			wantFailure(t, o, logs, tc.errType, tc.want...)
 			if n := app.ran(tc.path) - before; n != tc.runs {
 				t.Errorf("the app handled the request %d times, want %d", n, tc.runs)
+			}
+			wantServed(t, api, tc.method)
+		})
+	}
+}
+
+// The app reads a request on a kept-alive connection and closes it without answering: it may have
+// acted on it, so only idempotent methods are sent again (net/http repeats GET, HEAD, OPTIONS, TRACE;
+// the adapter PUT and DELETE), each once, on a new connection; POST and PATCH fail at once.
+func TestFaultAppReadThenClosed(t *testing.T) {
+	app := newFaultApp(t, 0, 0)
+	api, logs := faultAdapter(t, app.addr())
+	for _, tc := range []struct {
+		method string
+		runs   int32
+	}{{"GET", 2}, {"PUT", 2}, {"DELETE", 2}, {"POST", 1}, {"PATCH", 1}} {
+		t.Run(tc.method, func(t *testing.T) {
+			wantServed(t, api, "GET") // a kept-alive connection, idle for less than staleIdle
+			path := "/close-no-answer/" + tc.method
+			o := invoke(t, api, testenv.V2(testenv.HTTPEvent{Method: tc.method, Path: path, Body: []byte("b")}))
+			wantFailure(t, o, logs, errTypeApp, tc.method+" "+path+" failed: the app closed the connection without answering")
+			if n := app.ran(path); n != tc.runs {
+				t.Errorf("the app got %s %d times, want %d", tc.method, n, tc.runs)
 			}
 			wantServed(t, api, tc.method)
 		})
