@@ -1,23 +1,31 @@
 package adapter
 
 import (
+	"errors"
 	"net"
 	"net/netip"
 	"os"
 	"syscall"
-	"time"
+	"unsafe"
 )
 
-// tcpProbe connects to one literal IP address over a socket kept between attempts. While the app is
-// not listening, an attempt is then a single connect(2), refused at once on loopback, instead of the
-// socket, epoll registration, connect and close of a net.Dialer: about half the CPU per attempt,
-// which matters at one attempt per millisecond. A connect that succeeds hands the socket over.
+// tcpProbe connects to one literal IP address over a non-blocking socket kept between attempts.
+// While the app is not listening, an attempt costs two connect(2) calls made with RawSyscall: the
+// first sends the SYN, the second collects the loopback RST (or finds the connection up). Going
+// around the Go scheduler matters here: every ordinary syscall wakes the runtime's sysmon thread
+// when it is parked, which at one attempt per millisecond was half of the adapter's CPU while it
+// waited (docs/performance.md). The calls never block, so bypassing the scheduler is safe.
 type tcpProbe struct {
 	addr   string
 	family int
-	sa     syscall.Sockaddr
+	sa     unsafe.Pointer // *syscall.RawSockaddrInet4 or *syscall.RawSockaddrInet6
+	salen  uintptr
 	fd     int // -1: no socket open
 }
+
+// errProbeInProgress means the handshake did not complete within the call (not loopback, or a busy
+// kernel): the caller dials normally for this attempt.
+var errProbeInProgress = errors.New("connect in progress")
 
 // newTCPProbe returns nil when addr is not a literal IP:port; the caller then dials normally.
 func newTCPProbe(addr string) *tcpProbe {
@@ -26,46 +34,59 @@ func newTCPProbe(addr string) *tcpProbe {
 		return nil
 	}
 	p := &tcpProbe{addr: addr, fd: -1}
-	if ip := ap.Addr().Unmap(); ip.Is4() {
-		p.family, p.sa = syscall.AF_INET, &syscall.SockaddrInet4{Port: int(ap.Port()), Addr: ip.As4()}
-	} else if ip.Zone() == "" {
-		p.family, p.sa = syscall.AF_INET6, &syscall.SockaddrInet6{Port: int(ap.Port()), Addr: ip.As16()}
-	} else {
+	port := [2]byte{byte(ap.Port() >> 8), byte(ap.Port())} // network byte order
+	switch ip := ap.Addr().Unmap(); {
+	case ip.Is4():
+		sa := &syscall.RawSockaddrInet4{Family: syscall.AF_INET, Addr: ip.As4()}
+		*(*[2]byte)(unsafe.Pointer(&sa.Port)) = port
+		p.family, p.sa, p.salen = syscall.AF_INET, unsafe.Pointer(sa), unsafe.Sizeof(*sa)
+	case ip.Zone() == "":
+		sa := &syscall.RawSockaddrInet6{Family: syscall.AF_INET6, Addr: ip.As16()}
+		*(*[2]byte)(unsafe.Pointer(&sa.Port)) = port
+		p.family, p.sa, p.salen = syscall.AF_INET6, unsafe.Pointer(sa), unsafe.Sizeof(*sa)
+	default:
 		return nil // a zoned address needs the interface index: leave it to net.Dialer
 	}
 	return p
 }
 
-// connect makes one attempt. The socket is blocking: on loopback a connect completes or is refused
-// within the call, and SO_SNDTIMEO bounds the rare wait (the app's accept backlog full).
-func (p *tcpProbe) connect(timeout time.Duration) (net.Conn, error) {
+// connect makes one attempt and hands the socket over when it connected.
+func (p *tcpProbe) connect() (net.Conn, error) {
 	if p.fd < 0 {
-		fd, err := syscall.Socket(p.family, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+		fd, err := syscall.Socket(p.family, syscall.SOCK_STREAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0)
 		if err != nil {
-			return nil, p.opError("socket", err)
-		}
-		tv := syscall.NsecToTimeval(timeout.Nanoseconds())
-		if err := syscall.SetsockoptTimeval(fd, syscall.SOL_SOCKET, syscall.SO_SNDTIMEO, &tv); err != nil {
-			syscall.Close(fd)
-			return nil, p.opError("setsockopt", err)
+			return nil, p.opError(err)
 		}
 		p.fd = fd
 	}
-	if err := syscall.Connect(p.fd, p.sa); err != nil {
-		if err != syscall.ECONNREFUSED {
-			// Linux lets a refused socket connect again; after anything else, start afresh.
-			p.close()
+	err := p.rawConnect()
+	if err == syscall.EINPROGRESS {
+		// On loopback the SYN and its answer are processed within the first call.
+		err = p.rawConnect()
+	}
+	switch err {
+	case 0, syscall.EISCONN:
+		f := os.NewFile(uintptr(p.fd), "readiness-probe")
+		p.fd = -1
+		c, err := net.FileConn(f) // a duplicate on the runtime's poller
+		f.Close()
+		if err != nil {
+			return nil, &net.OpError{Op: "dial", Net: "tcp", Addr: tcpAddr(p.addr), Err: err}
 		}
-		return nil, p.opError("connect", err)
+		return c, nil
+	case syscall.ECONNREFUSED:
+		return nil, p.opError(err) // Linux lets the refused socket connect again
+	case syscall.EALREADY, syscall.EINPROGRESS:
+		p.close()
+		return nil, errProbeInProgress
 	}
-	f := os.NewFile(uintptr(p.fd), "readiness-probe")
-	p.fd = -1
-	c, err := net.FileConn(f) // a non-blocking duplicate, on the runtime's poller
-	f.Close()
-	if err != nil {
-		return nil, &net.OpError{Op: "dial", Net: "tcp", Addr: nil, Err: err}
-	}
-	return c, nil
+	p.close()
+	return nil, p.opError(err)
+}
+
+func (p *tcpProbe) rawConnect() syscall.Errno {
+	_, _, e := syscall.RawSyscall(syscall.SYS_CONNECT, uintptr(p.fd), uintptr(p.sa), p.salen)
+	return e
 }
 
 func (p *tcpProbe) close() {
@@ -75,8 +96,8 @@ func (p *tcpProbe) close() {
 	}
 }
 
-func (p *tcpProbe) opError(call string, err error) error {
-	return &net.OpError{Op: "dial", Net: "tcp", Source: nil, Addr: tcpAddr(p.addr), Err: os.NewSyscallError(call, err)}
+func (p *tcpProbe) opError(err error) error {
+	return &net.OpError{Op: "dial", Net: "tcp", Addr: tcpAddr(p.addr), Err: os.NewSyscallError("connect", err)}
 }
 
 // tcpAddr is a net.Addr for messages.

@@ -129,8 +129,13 @@ func (p *prober) probe(ctx context.Context) (healthy bool, result string, answer
 
 func (p *prober) connect(ctx context.Context) (net.Conn, error) {
 	if p.tcp != nil {
-		return p.tcp.connect(probeAttemptLimit)
+		c, err := p.tcp.connect()
+		if !errors.Is(err, errProbeInProgress) {
+			return c, err
+		}
 	}
+	ctx, cancel := context.WithTimeout(ctx, probeAttemptLimit)
+	defer cancel()
 	return p.dialer.DialContext(ctx, "tcp", p.addr)
 }
 
