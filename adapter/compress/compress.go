@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/andybalholm/brotli"
+	"github.com/andybalholm/brotli/matchfinder"
 
 	"github.com/lwa-go/lwa/adapter/event"
 )
@@ -37,7 +38,7 @@ const (
 // allocate per invocation. The pools are caches, not state: the package's only globals.
 var (
 	gzipPool   sync.Pool // *gzip.Writer
-	brotliPool sync.Pool // *brotli.Writer
+	brotliPool sync.Pool // *matchfinder.Writer
 )
 
 // Apply compresses resp in place when acceptEncoding (the request's Accept-Encoding, repeated
@@ -138,9 +139,11 @@ func encode(enc string, body []byte) ([]byte, error) {
 		defer func() { zw.Reset(io.Discard); gzipPool.Put(zw) }() // drop the reference to buf
 		w = zw
 	case Brotli:
-		bw, _ := brotliPool.Get().(*brotli.Writer)
+		bw, _ := brotliPool.Get().(*matchfinder.Writer)
 		if bw == nil {
-			bw = brotli.NewWriterLevel(buf, brotliLevel)
+			// The matchfinder encoder: about as fast and as small at this level, and 0.7 MB less
+			// binary than the classic one (docs/performance.md).
+			bw = brotli.NewWriterV2(buf, brotliLevel)
 		} else {
 			bw.Reset(buf)
 		}
