@@ -23,7 +23,7 @@ tools: ## Install the pinned test tools (RIE, go-httpbin, crane, skopeo, docker-
 build: ## Build lambda-adapter (linux/amd64, linux/arm64) and lwa-pack (this machine) into bin/
 	@mkdir -p bin
 	for arch in amd64 arm64; do \
-	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch go build -trimpath -buildvcs=false -ldflags "$(LDFLAGS)" \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch go build -trimpath -buildvcs=false -tags nethttpomithttp2 -ldflags "$(LDFLAGS)" \
 	    -o bin/linux_$$arch/lambda-adapter ./adapter/cmd/lambda-adapter; \
 	done
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o bin/lwa-pack ./packager/cmd/lwa-pack

@@ -73,7 +73,8 @@ func FreePort(t testing.TB) int {
 // moduleDir is the repository root (the directory holding go.mod).
 func BuildAdapter(moduleDir, dir, version string) (string, error) {
 	out := filepath.Join(dir, "lambda-adapter")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w -X main.version="+version, "-o", out, "./adapter/cmd/lambda-adapter")
+	// The release's flags and tags (packager/build.AdapterTags), so tests run what ships.
+	cmd := exec.Command("go", "build", "-trimpath", "-tags", "nethttpomithttp2", "-ldflags", "-s -w -X main.version="+version, "-o", out, "./adapter/cmd/lambda-adapter")
 	cmd.Dir = moduleDir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {

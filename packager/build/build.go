@@ -103,12 +103,17 @@ func prebuilt(r Request) ([]Artifact, error) {
 	return out, nil
 }
 
+// AdapterTags are the build tags of every adapter build (.goreleaser.yaml, the Makefile and the
+// tests' builds use the same): nethttpomithttp2 leaves out net/http's HTTP/2, which the adapter never
+// speaks (plain HTTP/1.1 to the app and to the Lambda APIs), 0.4 MB of binary and of memory.
+const AdapterTags = "nethttpomithttp2"
+
 func compile(ctx context.Context, goCmd, dir, pkg string, p platform.Platform, r Request) (Artifact, error) {
 	start := time.Now()
 	outPath := filepath.Join(r.OutDir, "lambda-adapter-"+p.GOARCH())
 	r.progress("building %s from %s", p, r.Source)
 	cmd := exec.CommandContext(ctx, goCmd, "build",
-		"-trimpath", "-buildvcs=false",
+		"-trimpath", "-buildvcs=false", "-tags", AdapterTags,
 		"-ldflags", "-s -w -X main.version="+r.Version,
 		"-o", outPath, pkg)
 	cmd.Dir = dir
