@@ -35,29 +35,45 @@ func startApp(t *testing.T) *httptest.Server {
 	return app
 }
 
-// fakeFunction is lambda-adapter (a child process) polling a testenv.FakeAPI, in front of app.
+// fakeFunction is lambda-adapter (a child process) polling an in-test Runtime API, in front of app.
 type fakeFunction struct {
-	api  *testenv.FakeAPI
+	api  *testenv.FakeAPI // the footprint measure's
+	lean *leanAPI         // or the concurrency measure's
 	proc *adapterProc
 }
 
+// startFakeFunction runs the adapter against a testenv.FakeAPI.
 func startFakeFunction(t *testing.T, app *httptest.Server, env ...string) *fakeFunction {
 	t.Helper()
 	api := testenv.NewFakeAPI(t)
-	port := app.Listener.Addr().String()[strings.LastIndexByte(app.Listener.Addr().String(), ':')+1:]
-	p := startAdapter(t, append([]string{
-		"AWS_LAMBDA_RUNTIME_API=" + api.Addr,
-		"AWS_LWA_PORT=" + port,
+	return &fakeFunction{api: api, proc: startAdapterFor(t, api.Addr, app, env...)}
+}
+
+// startLeanFunction runs the adapter against a leanAPI.
+func startLeanFunction(t *testing.T, app *httptest.Server, env ...string) *fakeFunction {
+	t.Helper()
+	api := newLeanAPI(t)
+	return &fakeFunction{lean: api, proc: startAdapterFor(t, api.Addr, app, env...)}
+}
+
+func startAdapterFor(t *testing.T, apiAddr string, app *httptest.Server, env ...string) *adapterProc {
+	t.Helper()
+	addr := app.Listener.Addr().String()
+	return startAdapter(t, append([]string{
+		"AWS_LAMBDA_RUNTIME_API=" + apiAddr,
+		"AWS_LWA_PORT=" + addr[strings.LastIndexByte(addr, ':')+1:],
 		"AWS_LAMBDA_FUNCTION_NAME=bench",
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=1024",
 	}, env...)...)
-	return &fakeFunction{api: api, proc: p}
 }
 
 var benchPayload = testenv.V2(testenv.HTTPEvent{Method: "GET", Path: "/range/1024"})
 
 // invoke runs one invocation and checks it succeeded with the 1 KB body.
 func (f *fakeFunction) invoke(ctx context.Context) error {
+	if f.lean != nil {
+		return f.lean.invoke(ctx, benchPayload)
+	}
 	o, err := f.api.Invoke(ctx, benchPayload, time.Minute, nil)
 	if err != nil {
 		return err
@@ -111,7 +127,7 @@ func TestConcurrency(t *testing.T) {
 	app := startApp(t)
 	fns := make([]*fakeFunction, len(levels))
 	for i, n := range levels {
-		fns[i] = startFakeFunction(t, app, "AWS_LAMBDA_MAX_CONCURRENCY="+strconv.Itoa(n))
+		fns[i] = startLeanFunction(t, app, "AWS_LAMBDA_MAX_CONCURRENCY="+strconv.Itoa(n))
 	}
 	for i, f := range fns { // warm-up: Init, connection pools, heaps
 		if _, errs := f.load(ctx, levels[i], 300*time.Millisecond); len(errs) > 0 {
@@ -159,7 +175,7 @@ func TestConcurrency(t *testing.T) {
 			ok = false
 		}
 	}
-	record(t, fmt.Sprintf("concurrency 1/2/8/64 (FakeAPI, %d cores, no errors)", cores()),
+	record(t, fmt.Sprintf("concurrency 1/2/8/64 (in-test Runtime API, %d cores, no errors)", cores()),
 		strings.Join(figs, ", "),
 		fmt.Sprintf("≥ 0.8× linear up to %d cores", cores()), ok)
 }
