@@ -69,14 +69,15 @@ if [ -z "$only" ]; then
     go test -run '^$' -bench '^BenchmarkStream' -benchtime 5x -benchmem -count 1 -timeout 5m ./adapter/ | tee "$out/stream-bench.txt"
     s=$out/stream-bench.txt
     mbps=$(metric "$s" BenchmarkStreamThroughput MB/s)
-    ttfb=$(metric "$s" BenchmarkStreamTTFB added-ns)
+    ttfb=$(metric "$s" BenchmarkStreamTTFB added-p50-ns)
+    [ -n "$ttfb" ] || ttfb=$(metric "$s" BenchmarkStreamTTFB added-ns)
     if [ -n "$mbps" ]; then
       row "streaming: 1 GiB through the adapter" "${mbps} MB/s" "≥ 1 GB/s" "$(verdict "$mbps >= 1000")"
     else
       row "streaming: 1 GiB through the adapter" "no figure (see stream-bench.txt)" "≥ 1 GB/s" "MISSED"
     fi
     if [ -n "$ttfb" ]; then
-      row "streaming: added time to first byte" "$(awk "BEGIN{printf \"%+.0f µs\", $ttfb/1000}")" "≤ +1 ms" "$(verdict "$ttfb <= 1000000")"
+      row "streaming: added time to first byte (median)" "$(awk "BEGIN{printf \"%+.0f µs\", $ttfb/1000}")" "≤ +1 ms" "$(verdict "$ttfb <= 1000000")"
     else
       row "streaming: added time to first byte" "no figure (see stream-bench.txt)" "≤ +1 ms" "MISSED"
     fi
