@@ -2,21 +2,32 @@ module github.com/lwa-go/lwa
 
 go 1.26
 
+// Direct dependencies, each for one need the standard library does not meet (docs: README, Development).
+// Test tools (the Runtime Interface Emulator, go-httpbin, crane, staticcheck, goreleaser) are not here:
+// scripts/install-tools.sh installs them pinned with `go install`, so they never reach users' builds.
 require (
-	github.com/andybalholm/brotli v1.2.8 // indirect
-	github.com/aws/aws-lambda-go v1.55.1 // indirect
+	// Pure-Go brotli for AWS_LWA_ENABLE_COMPRESSION (adapter/compress); no cgo in a static binary.
+	github.com/andybalholm/brotli v1.2.8
+	// Only for the benchmark's native handler (scripts/bench/native): the floor we measure against.
+	github.com/aws/aws-lambda-go v1.55.1
+	// OCI images, layouts, tarballs and registry pushes without a Docker daemon (lwa-pack image).
+	github.com/google/go-containerregistry v0.22.1
+	// lwa-pack's commands and flags, with environment-variable fallbacks.
+	github.com/urfave/cli/v2 v2.27.7
+)
+
+require (
 	github.com/cpuguy83/go-md2man/v2 v2.0.7 // indirect
 	github.com/docker/cli v29.7.2+incompatible // indirect
 	github.com/docker/docker-credential-helpers v0.9.3 // indirect
 	github.com/google/go-cmp v0.7.0 // indirect
-	github.com/google/go-containerregistry v0.22.1 // indirect
 	github.com/klauspost/compress v1.19.2 // indirect
 	github.com/opencontainers/go-digest v1.0.0 // indirect
 	github.com/opencontainers/image-spec v1.1.1 // indirect
 	github.com/russross/blackfriday/v2 v2.1.0 // indirect
 	github.com/sirupsen/logrus v1.9.4 // indirect
-	github.com/urfave/cli/v2 v2.27.7 // indirect
 	github.com/xrash/smetrics v0.0.0-20240521201337-686a1a2994c1 // indirect
 	golang.org/x/sync v0.22.0 // indirect
 	golang.org/x/sys v0.47.0 // indirect
+	gotest.tools/v3 v3.5.2 // indirect
 )
