@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"runtime"
+	"runtime/debug"
 	"time"
 
 	"github.com/lwa-go/lwa/adapter/config"
@@ -64,6 +65,13 @@ func Main(ctx context.Context, lookup config.Lookup, stderr io.Writer, version s
 	// RIE (docs/performance.md). A GOMAXPROCS the user set still wins.
 	if _, set := lookup("GOMAXPROCS"); !set && cfg.MaxConcurrency == 1 {
 		runtime.GOMAXPROCS(1)
+	}
+	// The adapter's live heap is tiny (~100 KB) and its garbage steady (~8 KB per invocation), so
+	// the heap's 4 MB floor at GOGC=100 is mostly garbage held in resident memory. Collecting at half
+	// that is 2.3 MB less resident memory for no measurable latency (docs/performance.md). A GOGC
+	// the user set still wins.
+	if _, set := lookup("GOGC"); !set {
+		debug.SetGCPercent(50)
 	}
 	a := New(cfg, log, rt, ext, version)
 	if err := a.Run(ctx); err != nil {
