@@ -283,7 +283,7 @@ func (a *Adapter) respondBuffered(ctx context.Context, inv *lambdaapi.Invocation
 			resp.ContentLength, MaxBufferedResponse)
 	}
 	// Read one byte past the limit: a body that large cannot fit however it is encoded.
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBufferedResponse+1))
+	body, err := readBody(resp, MaxBufferedResponse+1)
 	if err != nil {
 		if ctx.Err() != nil {
 			return failf(errTypeAppTimeout, "app response body not complete before the invocation deadline (%d bytes read): %w", len(body), err)
