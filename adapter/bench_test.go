@@ -104,7 +104,7 @@ func forward(ctx context.Context, a *Adapter, inv *lambdaapi.Invocation) ([]byte
 		return nil, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBufferedResponse+1))
+	body, err := readBody(resp, MaxBufferedResponse+1)
 	if err != nil {
 		return nil, fmt.Errorf("read app response: %w", err)
 	}
