@@ -28,6 +28,9 @@ type Adapter struct {
 	ready    chan struct{}
 	readyErr error
 
+	// authSourceMissing warns once that AWS_LWA_AUTHORIZATION_SOURCE named a header a request lacked.
+	authSourceMissing sync.Once
+
 	// shutdownDeadline is when in-flight work must be done, as a Unix time in ns (0: unset).
 	shutdownDeadline atomic.Int64
 

@@ -412,3 +412,26 @@ func TestMainUnreachableRuntimeAPI(t *testing.T) {
 		t.Errorf("log does not say what failed:\n%s", logs.String())
 	}
 }
+
+func TestAuthorizationSourceMovedAndMissingWarnedOnce(t *testing.T) {
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "auth="+r.Header.Get("Authorization"))
+	}))
+	defer app.Close()
+	api := testenv.NewFakeAPI(t)
+	var logs logBuffer
+	cfg := testConfig(t, app.Listener.Addr().String(), api.Addr, "AWS_LWA_AUTHORIZATION_SOURCE", "X-Api-Auth")
+	a := newTestAdapter(t, cfg, &logs)
+	runAdapter(t, a)
+	with := testenv.V2(testenv.HTTPEvent{Path: "/x", Headers: map[string]string{"x-api-auth": "Bearer t", "authorization": "Basic old"}})
+	var r v2Result
+	if err := json.Unmarshal(invoke(t, api, with).Body, &r); err != nil || r.Body != "auth=Bearer t" {
+		t.Errorf("auth source not moved: %+v %v", r, err)
+	}
+	for range 3 {
+		invoke(t, api, v2("GET", "/x", ""))
+	}
+	if n := strings.Count(logs.String(), "AWS_LWA_AUTHORIZATION_SOURCE header absent"); n != 1 {
+		t.Errorf("warned %d times, want once:\n%s", n, logs.String())
+	}
+}

@@ -246,6 +246,12 @@ func (a *Adapter) prepare(ctx context.Context, log *slog.Logger, inv *lambdaapi.
 	if log.Enabled(ctx, slog.LevelDebug) {
 		log.Debug("event", "requestId", inv.RequestID, "kind", ev.Kind.String())
 	}
+	if src := a.cfg.AuthorizationSource; src != "" && ev.Kind != event.KindPassThrough && len(ev.Header.Values(src)) == 0 {
+		a.authSourceMissing.Do(func() {
+			log.Warn("AWS_LWA_AUTHORIZATION_SOURCE header absent from a request; Authorization is passed on as sent (logged once)",
+				"header", src, "requestId", inv.RequestID)
+		})
+	}
 	req, err := ev.Request(ctx, a.requestOptions(inv))
 	if err != nil {
 		return nil, nil, &invokeError{errType: errTypeInvalidEvent, err: err}
