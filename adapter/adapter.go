@@ -108,7 +108,7 @@ func (a *Adapter) stopError() error {
 // init runs the Init phase: readiness (sync or async), then the SnapStart checkpoint when enabled.
 func (a *Adapter) init(ctx context.Context) error {
 	start := time.Now()
-	if a.cfg.AsyncInit {
+	if a.cfg.AsyncInit && !a.cfg.SnapStart() {
 		// Lambda's Init phase is capped at 10 s; leave it just before, and finish the check on the
 		// first invocation so a slow app is not killed by the Init timeout.
 		go a.checkReadiness(context.WithoutCancel(ctx))

@@ -303,7 +303,7 @@ func (a *Adapter) respondBuffered(ctx context.Context, inv *lambdaapi.Invocation
 		return failf(errTypeTooLarge, "app response body is over %d bytes (no Content-Length; reading stopped there), Lambda's buffered response limit; use AWS_LWA_INVOKE_MODE=response_stream for larger bodies", MaxBufferedResponse)
 	}
 	out := &event.Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body}
-	if a.cfg.ErrorStatusCodes.Contains(out.StatusCode) {
+	if a.isAppError(resp) {
 		return failf(errTypeErrorStatus, "app answered status %d (AWS_LWA_ERROR_STATUS_CODES=%s): %s",
 			out.StatusCode, a.cfg.ErrorStatusCodes, truncate(body, 1024))
 	}

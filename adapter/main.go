@@ -23,14 +23,13 @@ const ExtensionName = "lambda-adapter"
 // Error types posted to Lambda. Lambda Managed Instances only accepts types matching
 // ^(Runtime|Function)\.[A-Z][a-zA-Z]+$, so every type here does.
 const (
-	errTypeConfig        = "Runtime.AdapterConfigError"
-	errTypeReadiness     = "Runtime.AppNotReady"
-	errTypeInvalidEvent  = "Runtime.InvalidEvent"
-	errTypeApp           = "Runtime.AppError"
-	errTypeAppTimeout    = "Runtime.AppTimeout"
-	errTypeTooLarge      = "Runtime.ResponseSizeTooLarge"
-	errTypeErrorStatus   = "Function.ErrorStatusCode"
-	errTypeForbiddenHook = "Runtime.ForbiddenPath"
+	errTypeConfig       = "Runtime.AdapterConfigError"
+	errTypeReadiness    = "Runtime.AppNotReady"
+	errTypeInvalidEvent = "Runtime.InvalidEvent"
+	errTypeApp          = "Runtime.AppError"
+	errTypeAppTimeout   = "Runtime.AppTimeout"
+	errTypeTooLarge     = "Runtime.ResponseSizeTooLarge"
+	errTypeErrorStatus  = "Function.ErrorStatusCode"
 )
 
 // Main runs the adapter until shutdown and returns the process exit code. lookup reads the

@@ -178,7 +178,21 @@ func forbiddenResponse() *http.Response {
 		StatusCode:    http.StatusForbidden,
 		Status:        "403 Forbidden",
 		Header:        http.Header{"Content-Type": {"text/plain; charset=utf-8"}},
-		Body:          io.NopCloser(strings.NewReader(body)),
+		Body:          guardBody{strings.NewReader(body)},
 		ContentLength: int64(len(body)),
 	}
+}
+
+// guardBody marks the guard's own 403: it is the adapter's answer, not the app's, so
+// AWS_LWA_ERROR_STATUS_CODES (which judges the app) does not apply to it.
+type guardBody struct{ *strings.Reader }
+
+func (guardBody) Close() error { return nil }
+
+// isAppError reports whether the app's status is one AWS_LWA_ERROR_STATUS_CODES fails.
+func (a *Adapter) isAppError(resp *http.Response) bool {
+	if _, ours := resp.Body.(guardBody); ours {
+		return false
+	}
+	return a.cfg.ErrorStatusCodes.Contains(resp.StatusCode)
 }

@@ -84,8 +84,11 @@ func TestHookGuardEveryEventType(t *testing.T) {
 			app := newHookApp(t)
 			api := testenv.NewFakeAPI(t)
 			var logs logBuffer
+			// The guard's 403 is the adapter's answer, not the app's: AWS_LWA_ERROR_STATUS_CODES, which
+			// judges the app, must not turn it into a failed invocation.
 			cfg := testConfig(t, app.addr(), api.Addr, "AWS_LWA_INVOKE_MODE", mode, "AWS_LWA_REMOVE_BASE_PATH", "/api",
-				"AWS_LWA_SNAPSTART_BEFORE_CHECKPOINT_PATH", "/_lwa/before", "AWS_LWA_SNAPSTART_AFTER_RESTORE_PATH", "/_lwa/after")
+				"AWS_LWA_SNAPSTART_BEFORE_CHECKPOINT_PATH", "/_lwa/before", "AWS_LWA_SNAPSTART_AFTER_RESTORE_PATH", "/_lwa/after",
+				"AWS_LWA_ERROR_STATUS_CODES", "400-599")
 			runAdapter(t, newTestAdapter(t, cfg, &logs))
 			for kind, build := range builders {
 				seen, _ := app.recorded()

@@ -46,7 +46,7 @@ func (a *Adapter) stream(ctx context.Context, log *slog.Logger, inv *lambdaapi.I
 		return a.respondBuffered(ctx, inv, ev, resp)
 	}
 	defer resp.Body.Close()
-	if a.cfg.ErrorStatusCodes.Contains(resp.StatusCode) {
+	if a.isAppError(resp) {
 		// The status is known before any byte is streamed, so the invocation can still fail as a
 		// whole (SQS retries, DLQs), as in buffered mode.
 		head, _ := io.ReadAll(io.LimitReader(resp.Body, 1025))
