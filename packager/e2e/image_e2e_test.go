@@ -6,11 +6,8 @@ import (
 	"archive/tar"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -26,64 +23,6 @@ import (
 
 	"github.com/lwa-go/lwa/adapter/testenv"
 )
-
-// startRegistry runs Debian's docker-registry (distribution 2.8) on 127.0.0.1 with storage in a
-// temp dir, and returns host:port.
-func startRegistry(t *testing.T) string {
-	t.Helper()
-	bin := testenv.Tool(t, "docker-registry")
-	port := testenv.FreePort(t)
-	dir := t.TempDir()
-	cfg := fmt.Sprintf(`version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: %s
-  delete:
-    enabled: true
-http:
-  addr: 127.0.0.1:%d
-`, filepath.Join(dir, "data"), port)
-	cfgPath := filepath.Join(dir, "config.yml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "serve", cfgPath)
-	logs := &strings.Builder{}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-done
-	})
-	host := fmt.Sprintf("127.0.0.1:%d", port)
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		resp, err := http.Get("http://" + host + "/v2/")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return host
-			}
-		}
-		select {
-		case <-done:
-			t.Fatalf("docker-registry exited:\n%s", logs)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("docker-registry not ready on %s: %v", host, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
 
 type imageJSON struct {
 	Digest    string `json:"digest"`
@@ -108,7 +47,7 @@ func parseImageJSON(t *testing.T, s string) imageJSON {
 
 func TestE2EImage(t *testing.T) {
 	t.Setenv("DOCKER_CONFIG", t.TempDir())
-	host := startRegistry(t)
+	host := testenv.StartRegistry(t)
 	const version = "e2e-2.0"
 	ref := host + "/lwa/lambda-adapter:" + version
 	oci := filepath.Join(t.TempDir(), "oci")
@@ -203,7 +142,7 @@ func TestE2EImage(t *testing.T) {
 
 func TestE2EImageOntoBase(t *testing.T) {
 	t.Setenv("DOCKER_CONFIG", t.TempDir())
-	host := startRegistry(t)
+	host := testenv.StartRegistry(t)
 	base := host + "/app:1"
 	pushBase(t, base)
 

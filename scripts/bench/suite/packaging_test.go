@@ -5,7 +5,6 @@ package suite
 import (
 	"archive/zip"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -68,7 +67,7 @@ func TestPackaging(t *testing.T) {
 	if _, err := compile(); err != nil {
 		t.Fatal(err)
 	}
-	registry := startRegistry(t)
+	registry := testenv.StartRegistry(t)
 	if _, err := lwaPack("image", "--source", root, "--version", "bench", "--push", registry+"/warm/adapter:bench", "--quiet"); err != nil {
 		t.Fatal(err)
 	}
@@ -149,49 +148,3 @@ func moduleRoot(t *testing.T) string {
 }
 
 func medianDur(d []time.Duration) time.Duration { return summarize(d).p50 }
-
-// startRegistry runs Debian's docker-registry on 127.0.0.1 with storage in a temp dir and returns
-// host:port.
-func startRegistry(t *testing.T) string {
-	t.Helper()
-	bin := testenv.Tool(t, "docker-registry")
-	port := testenv.FreePort(t)
-	dir := t.TempDir()
-	cfg := fmt.Sprintf("version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%d\n",
-		filepath.Join(dir, "data"), port)
-	cfgPath := filepath.Join(dir, "config.yml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "serve", cfgPath)
-	logs := &lockedBuffer{}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start docker-registry: %v", err)
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-done
-	})
-	host := fmt.Sprintf("127.0.0.1:%d", port)
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		resp, err := http.Get("http://" + host + "/v2/")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return host
-			}
-		}
-		select {
-		case <-done:
-			t.Fatalf("docker-registry exited:\n%s", logs.String())
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("docker-registry not ready on %s: %v", host, err)
-		}
-	}
-}
