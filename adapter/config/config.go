@@ -215,6 +215,15 @@ func FromEnv(lookup Lookup) (Config, []string, error) {
 		if c.HealthyStatus, err = ParseStatusSet(v); err != nil {
 			return c, nil, &Error{Var: name, Value: v, Accepted: statusGrammar, Err: err}
 		}
+	} else if v, name, ok := r.get("AWS_LWA_READINESS_CHECK_MIN_UNHEALTHY_STATUS"); ok {
+		// The Rust adapter's older form, kept so its users switch without edits: healthy is
+		// 100 up to (not including) this status.
+		n, perr := strconv.Atoi(strings.TrimSpace(v))
+		if perr != nil || n < 101 || n > 600 {
+			return c, nil, &Error{Var: name, Value: v, Accepted: "a status code from 101 to 600 (healthy is 100 up to it, exclusive)"}
+		}
+		c.HealthyStatus = StatusSet{{100, n - 1}}
+		r.warnings = append(r.warnings, fmt.Sprintf("%s is deprecated: use AWS_LWA_READINESS_CHECK_HEALTHY_STATUS=100-%d", name, n-1))
 	}
 	if v, name, ok := r.get("AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS"); ok {
 		if c.ReadinessCheckTimeout, err = parseSeconds(name, v, false); err != nil {

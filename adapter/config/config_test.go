@@ -293,3 +293,22 @@ func FuzzStatusSet(f *testing.F) {
 		}
 	})
 }
+
+func TestMinUnhealthyStatusCompat(t *testing.T) {
+	c, warn, err := FromEnv(env("AWS_LWA_READINESS_CHECK_MIN_UNHEALTHY_STATUS", "400"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HealthyStatus.String() != "100-399" || len(warn) != 1 || !strings.Contains(warn[0], "HEALTHY_STATUS=100-399") {
+		t.Errorf("healthy %s, warnings %q", c.HealthyStatus, warn)
+	}
+	// The current variable wins.
+	c, _, _ = FromEnv(env("AWS_LWA_READINESS_CHECK_MIN_UNHEALTHY_STATUS", "400", "AWS_LWA_READINESS_CHECK_HEALTHY_STATUS", "200"))
+	if c.HealthyStatus.String() != "200" {
+		t.Errorf("healthy %s", c.HealthyStatus)
+	}
+	_, _, err = FromEnv(env("AWS_LWA_READINESS_CHECK_MIN_UNHEALTHY_STATUS", "abc"))
+	if err == nil || !strings.Contains(err.Error(), `invalid AWS_LWA_READINESS_CHECK_MIN_UNHEALTHY_STATUS="abc"`) {
+		t.Errorf("err %v", err)
+	}
+}
