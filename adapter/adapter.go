@@ -22,6 +22,7 @@ type Adapter struct {
 	runtime *lambdaapi.RuntimeClient
 	ext     *lambdaapi.ExtensionClient
 	app     *appClient
+	statics invocationStatics
 	version string
 
 	// ready is closed when the app has passed the readiness check (or readyErr is set).
@@ -47,6 +48,7 @@ func New(cfg config.Config, log *slog.Logger, runtime *lambdaapi.RuntimeClient, 
 		runtime: runtime,
 		ext:     ext,
 		app:     newAppClient(cfg),
+		statics: newInvocationStatics(cfg),
 		version: version,
 		ready:   make(chan struct{}),
 	}

@@ -3,21 +3,43 @@ package adapter
 import (
 	"encoding/json"
 
+	"github.com/lwa-go/lwa/adapter/config"
 	"github.com/lwa-go/lwa/adapter/event"
 	"github.com/lwa-go/lwa/adapter/lambdaapi"
 )
 
+// invocationStatics is what every invocation's request and context share, derived once from the
+// configuration in New rather than on each invocation.
+type invocationStatics struct {
+	opts event.RequestOptions // the per-invocation fields left empty
+	env  event.EnvConfig
+}
+
+func newInvocationStatics(cfg config.Config) invocationStatics {
+	return invocationStatics{
+		opts: event.RequestOptions{
+			Host:                cfg.AppAddr(),
+			RemoveBasePath:      cfg.RemoveBasePath,
+			PassThroughPath:     cfg.PassThroughPath,
+			AuthorizationSource: cfg.AuthorizationSource,
+		},
+		env: event.EnvConfig{
+			FunctionName: cfg.FunctionName,
+			Memory:       cfg.MemorySizeMB,
+			Version:      cfg.FunctionVersion,
+			LogStream:    cfg.LogStreamName,
+			LogGroup:     cfg.LogGroupName,
+		},
+	}
+}
+
 // requestOptions says how this invocation's event becomes a request to the app.
 func (a *Adapter) requestOptions(inv *lambdaapi.Invocation) event.RequestOptions {
-	return event.RequestOptions{
-		Host:                a.cfg.AppAddr(),
-		RemoveBasePath:      a.cfg.RemoveBasePath,
-		PassThroughPath:     a.cfg.PassThroughPath,
-		AuthorizationSource: a.cfg.AuthorizationSource,
-		LambdaContext:       a.lambdaContext(inv),
-		TraceID:             inv.TraceID,
-		TenantID:            inv.TenantID,
-	}
+	opts := a.statics.opts
+	opts.LambdaContext = a.lambdaContext(inv)
+	opts.TraceID = inv.TraceID
+	opts.TenantID = inv.TenantID
+	return opts
 }
 
 // lambdaContext is the x-amzn-lambda-context header: the invocation's context as JSON, in the shape
@@ -28,13 +50,7 @@ func (a *Adapter) lambdaContext(inv *lambdaapi.Invocation) []byte {
 		InvokedFunctionARN: inv.FunctionARN,
 		XRayTraceID:        inv.TraceID,
 		TenantID:           inv.TenantID,
-		EnvConfig: event.EnvConfig{
-			FunctionName: a.cfg.FunctionName,
-			Memory:       a.cfg.MemorySizeMB,
-			Version:      a.cfg.FunctionVersion,
-			LogStream:    a.cfg.LogStreamName,
-			LogGroup:     a.cfg.LogGroupName,
-		},
+		EnvConfig:          a.statics.env,
 	}
 	if !inv.Deadline.IsZero() {
 		lc.Deadline = inv.Deadline.UnixMilli()

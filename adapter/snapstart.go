@@ -134,7 +134,7 @@ func (a *Adapter) callHook(ctx context.Context, hook, path, variable string) err
 		}
 	}()
 
-	url := "http://" + a.cfg.AppAddr() + path
+	url := "http://" + a.statics.opts.Host + path
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, http.NoBody)
 	if err != nil {
 		return fmt.Errorf("%s hook POST %s (%s): %w", hook, path, variable, err)
