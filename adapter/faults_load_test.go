@@ -116,8 +116,8 @@ func TestFaultConcurrency64(t *testing.T) {
 	if err := <-stopped; err != nil {
 		t.Fatal(err)
 	}
-	hc.CloseIdleConnections()
-	a.app.transport.CloseIdleConnections()
+	hc.CloseIdle()
+	a.app.dropConnections()
 	deadline := time.Now().Add(5 * time.Second)
 	gEnd := runtime.NumGoroutine()
 	for ; gEnd > gStart && time.Now().Before(deadline); gEnd = runtime.NumGoroutine() {

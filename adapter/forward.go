@@ -6,17 +6,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
-	"net/http/httptrace"
-	"net/url"
 	"strconv"
-	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/lwa-go/lwa/adapter/config"
 	"github.com/lwa-go/lwa/adapter/event"
+	"github.com/lwa-go/lwa/adapter/internal/h1"
 	"github.com/lwa-go/lwa/adapter/lambdaapi"
 )
 
@@ -37,113 +34,47 @@ const staleIdle = 500 * time.Millisecond
 
 // appClient sends requests to the app. One client is shared by every runtime loop.
 type appClient struct {
-	addr      string
-	hc        *http.Client // pooled keep-alive connections
-	fresh     *http.Client // no keep-alive: the one retry, on a connection of its own
-	transport *http.Transport
+	addr string
+	hc   *h1.Client
 }
 
 func newAppClient(cfg config.Config) *appClient {
-	dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: -1}
-	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
-		c, err := dialer.DialContext(ctx, network, addr)
-		if err != nil {
-			return nil, err
-		}
-		return &appConn{Conn: c}, nil
+	hc := &h1.Client{
+		DialTimeout:    5 * time.Second,
+		IdleTimeout:    cfg.PoolIdleTimeout,
+		FreshAfter:     staleIdle,
+		MaxHeaderBytes: 1 << 20,
 	}
-	newTransport := func(pooled bool) *http.Transport {
-		return &http.Transport{
-			Proxy:                  nil,
-			DialContext:            dial,
-			MaxIdleConns:           cfg.MaxConcurrency * 2,
-			MaxIdleConnsPerHost:    cfg.MaxConcurrency * 2,
-			IdleConnTimeout:        cfg.PoolIdleTimeout,
-			DisableKeepAlives:      !pooled,
-			DisableCompression:     true, // the client's Accept-Encoding goes to the app untouched
-			ExpectContinueTimeout:  0,
-			MaxResponseHeaderBytes: 1 << 20,
-		}
+	if cfg.PoolEnabled {
+		hc.MaxIdle = cfg.MaxConcurrency * 2
 	}
-	// Redirects are the client's to follow, not ours.
-	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	t := newTransport(cfg.PoolEnabled)
-	return &appClient{
-		addr:      cfg.AppAddr(),
-		transport: t,
-		hc:        &http.Client{Transport: t, CheckRedirect: noRedirect},
-		fresh:     &http.Client{Transport: newTransport(false), CheckRedirect: noRedirect},
-	}
+	return &appClient{addr: cfg.AppAddr(), hc: hc}
 }
 
 // dropConnections closes every pooled connection (after a SnapStart restore they are dead).
-func (c *appClient) dropConnections() { c.transport.CloseIdleConnections() }
+func (c *appClient) dropConnections() { c.hc.CloseIdle() }
 
-// appConn is a connection to the app that can be told to refuse its next write: the transport then
-// sees that nothing was sent and moves the request to another connection, which it does for any
-// method (net/http's nothingWrittenError); do repeats it itself should the transport not.
-type appConn struct {
-	net.Conn
-	stale atomic.Bool
-}
-
-var errStaleConn = errors.New("pooled connection idle too long for a request that cannot be repeated")
-
-func (c *appConn) Write(p []byte) (int, error) {
-	if c.stale.Load() {
-		return 0, errStaleConn
-	}
-	return c.Conn.Write(p)
-}
-
-// do sends req. A request that fails on a reused keep-alive connection before any answer (the app
-// closed it while idle, or the sandbox was frozen past the app's idle timeout) is sent once more on a
-// fresh connection when it is idempotent and its body can be replayed. net/http's Transport already
-// does so for GET, HEAD, OPTIONS and TRACE (and requests carrying an Idempotency-Key); do adds PUT
-// and DELETE, idempotent too (RFC 9110 section 9.2.2). A POST or PATCH is never repeated once sent:
-// the app may have acted on it before closing. It is kept off connections idle for staleIdle or
-// more instead, the ones an app's idle timer may be closing.
+// do sends req. Redirects are the client's to follow, not the adapter's; the client's
+// Accept-Encoding reaches the app untouched. A request that fails on a reused keep-alive connection
+// before any answer (the app closed it while idle, or the sandbox was frozen past the app's idle
+// timeout) is sent once more on a new connection when that cannot repeat its effect: it is
+// idempotent (GET, HEAD, OPTIONS, TRACE, PUT, DELETE, RFC 9110 section 9.2.2, or it carries an
+// Idempotency-Key) or none of it had left. A POST or PATCH is never repeated once sent: the app
+// may have acted on it before closing. It is kept off connections idle for staleIdle or more
+// instead, the ones an app's idle timer may be closing.
 func (c *appClient) do(req *http.Request) (*http.Response, error) {
-	idem := idempotent(req)
-	var reused bool
-	trace := &httptrace.ClientTrace{GotConn: func(i httptrace.GotConnInfo) {
-		reused = i.Reused
-		if !idem && i.Reused && i.WasIdle && i.IdleTime >= staleIdle {
-			if ac, ok := i.Conn.(*appConn); ok {
-				ac.stale.Store(true)
-			}
-		}
-	}}
-	resp, err := c.hc.Do(req.WithContext(httptrace.WithClientTrace(req.Context(), trace)))
-	if err == nil {
-		return resp, nil
-	}
-	again := errors.Is(err, errStaleConn) || reused && idem && !retriedByTransport(req) && replayableBody(req)
-	if !again || req.Context().Err() != nil {
-		return nil, c.explain(err, reused)
-	}
-	retry := req.Clone(req.Context())
-	if req.GetBody != nil {
-		if retry.Body, err = req.GetBody(); err != nil {
-			return nil, fmt.Errorf("replay request body: %w", err)
-		}
-	}
-	resp, err = c.fresh.Do(retry)
+	resp, err := c.hc.Do(req)
 	if err != nil {
-		return nil, c.explain(err, true)
+		return nil, c.explain(err)
 	}
 	return resp, nil
 }
 
-// explain turns a failed exchange with the app into an error saying what the app did. afterReuse
-// reports that the request went out on a kept-alive connection before the final attempt.
-func (c *appClient) explain(err error, afterReuse bool) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err // drop the repeated method and URL
-	}
+// explain turns a failed exchange with the app into an error saying what the app did.
+func (c *appClient) explain(err error) error {
+	var resent *h1.ResendError
 	switch {
-	case errors.Is(err, syscall.ECONNREFUSED) && afterReuse:
+	case errors.As(err, &resent) && errors.Is(resent.Err, syscall.ECONNREFUSED):
 		return fmt.Errorf("the app closed the connection without answering, then refused a new one at %s (it crashed or is restarting): %w", c.addr, err)
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return fmt.Errorf("nothing accepts connections at %s (the app is not running, or is restarting): %w", c.addr, err)
@@ -151,34 +82,6 @@ func (c *appClient) explain(err error, afterReuse bool) error {
 		return fmt.Errorf("the app closed the connection without answering (did it crash?): %w", err)
 	}
 	return err
-}
-
-// idempotent reports a request that may be sent twice with the effect of once (RFC 9110 9.2.2).
-func idempotent(req *http.Request) bool {
-	switch req.Method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace, http.MethodPut, http.MethodDelete:
-		return true
-	}
-	return hasIdempotencyKey(req)
-}
-
-// retriedByTransport reports a request net/http's Transport repeats itself after a failure on a
-// reused connection (http.Request.isReplayable): repeating it once more would only wait longer.
-func retriedByTransport(req *http.Request) bool {
-	switch req.Method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
-		return replayableBody(req)
-	}
-	return hasIdempotencyKey(req) && replayableBody(req)
-}
-
-func hasIdempotencyKey(req *http.Request) bool {
-	return req.Header.Get("Idempotency-Key") != "" || req.Header.Get("X-Idempotency-Key") != ""
-}
-
-// replayableBody reports a request whose body can be sent again (event.Request bodies can).
-func replayableBody(req *http.Request) bool {
-	return req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 }
 
 // handle serves one invocation and reports its result to the Runtime API.

@@ -6,13 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"runtime"
 	"runtime/debug"
 	"time"
 
 	"github.com/lwa-go/lwa/adapter/config"
+	"github.com/lwa-go/lwa/adapter/internal/h1"
 	"github.com/lwa-go/lwa/adapter/lambdaapi"
 )
 
@@ -112,16 +111,10 @@ func newLogger(w io.Writer, cfg config.Config) *slog.Logger {
 }
 
 // newLambdaHTTPClient is the client for the Runtime and Extensions APIs: no timeout (next blocks until
-// an event arrives), no proxy (the APIs are link-local), one idle connection per loop plus spares.
-func newLambdaHTTPClient(loops int) *http.Client {
-	return &http.Client{Transport: &http.Transport{
-		Proxy:               nil,
-		DialContext:         (&net.Dialer{Timeout: 2 * time.Second, KeepAlive: -1}).DialContext,
-		MaxIdleConns:        loops + 4,
-		MaxIdleConnsPerHost: loops + 4,
-		DisableCompression:  true,
-		ForceAttemptHTTP2:   false,
-	}}
+// an event arrives; every call carries its own context), no proxy (the APIs are link-local), one
+// idle connection per loop plus spares.
+func newLambdaHTTPClient(loops int) *h1.Client {
+	return &h1.Client{DialTimeout: 2 * time.Second, MaxIdle: loops + 4}
 }
 
 // startupRetries bounds how long the adapter retries an unreachable or failing Lambda API before it

@@ -135,7 +135,11 @@ func TestSnapStartSequence(t *testing.T) {
 			want := "POST /_lwa/before, POST /_lwa/after, GET /work"
 			if pool {
 				// Something pooled while waiting for the restore must not be reused after it either.
-				resp, err := a.app.hc.Get("http://" + app.addr() + "/while-waiting")
+				req, err := http.NewRequest(http.MethodGet, "http://"+app.addr()+"/while-waiting", nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp, err := a.app.hc.Do(req)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -35,12 +35,12 @@ type ExtensionEvent struct {
 // ExtensionClient calls the Extensions API as one registered extension.
 type ExtensionClient struct {
 	base string
-	hc   *http.Client
+	hc   Doer
 	id   string
 }
 
 // NewExtensionClient returns a client for the Extensions API at addr (host:port).
-func NewExtensionClient(addr string, hc *http.Client) *ExtensionClient {
+func NewExtensionClient(addr string, hc Doer) *ExtensionClient {
 	return &ExtensionClient{base: "http://" + addr + extensionPrefix, hc: hc}
 }
 

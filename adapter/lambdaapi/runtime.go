@@ -50,15 +50,20 @@ type ErrorResponse struct {
 	Type    string `json:"errorType"`
 }
 
+// Doer sends one HTTP request: the adapter's own HTTP/1.1 client, or an *http.Client.
+type Doer interface {
+	Do(*http.Request) (*http.Response, error)
+}
+
 // RuntimeClient calls the Runtime API at one address.
 type RuntimeClient struct {
 	base string
-	hc   *http.Client
+	hc   Doer
 }
 
 // NewRuntimeClient returns a client for the Runtime API at addr (host:port). hc must not time out:
 // /next blocks until an invocation arrives.
-func NewRuntimeClient(addr string, hc *http.Client) *RuntimeClient {
+func NewRuntimeClient(addr string, hc Doer) *RuntimeClient {
 	return &RuntimeClient{base: "http://" + addr + runtimePrefix, hc: hc}
 }
 
