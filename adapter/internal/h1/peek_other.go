@@ -1,7 +1,8 @@
-//go:build !linux
+//go:build !linux || !(amd64 || arm64)
 
 package h1
 
-// peekAlive cannot look without blocking here: a connection the peer closed is found when the
-// request is sent, and the request is sent again when it may be (see Client.Do).
+// peekAlive does not look here (the adapter ships for linux/amd64 and linux/arm64): a connection
+// the peer closed is found when the request is sent, and the request is sent again when it may be
+// (see Client.Do).
 func peekAlive(*conn) bool { return true }
