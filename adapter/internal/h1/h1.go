@@ -302,6 +302,7 @@ func (c *Client) dial(ctx context.Context, addr string) (*conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	nc = wrapConn(nc)
 	pc := &conn{nc: nc}
 	pc.r.nc = nc
 	pc.w.nc = nc

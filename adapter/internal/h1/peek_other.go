@@ -2,7 +2,12 @@
 
 package h1
 
+import "net"
+
 // peekAlive does not look here (the adapter ships for linux/amd64 and linux/arm64): a connection
 // the peer closed is found when the request is sent, and the request is sent again when it may be
 // (see Client.Do).
 func peekAlive(*conn) bool { return true }
+
+// wrapConn leaves the connection as it is.
+func wrapConn(nc net.Conn) net.Conn { return nc }
