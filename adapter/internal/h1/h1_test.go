@@ -883,6 +883,24 @@ func TestServerClosedIdleConnectionRedialed(t *testing.T) {
 	}
 }
 
+// TestBufferedUnsolicitedBytes: the server sent more than was asked for, and the client's buffer
+// took it in with the answer. The connection is not used again: those bytes answer nothing.
+func TestBufferedUnsolicitedBytes(t *testing.T) {
+	s := newRawServer(t, func(c net.Conn, n int) {
+		serveLoop(c, func(*http.Request, []byte) (string, bool) {
+			return ok("conn "+strconv.Itoa(n)) + ok("stale"), false
+		})
+	})
+	c := &Client{MaxIdle: 2}
+	defer c.CloseIdle()
+	if got := mustFetch(t, c, "GET", s.url("/"), nil, nil); got != "conn 1" {
+		t.Fatal(got)
+	}
+	if got := mustFetch(t, c, "GET", s.url("/"), nil, nil); got != "conn 2" {
+		t.Errorf("answer %q; want conn 2's, not the stale bytes buffered from conn 1", got)
+	}
+}
+
 func TestIdleTimeoutClosesConnection(t *testing.T) {
 	eofs := make(chan int, 4)
 	s := newRawServer(t, func(c net.Conn, n int) {
