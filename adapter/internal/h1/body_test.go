@@ -19,8 +19,7 @@ import (
 // pieceServer reads a request's body as it comes and reports each piece it read on pieces; once
 // the body ends it answers with what it saw, then serves further requests on the connection.
 func pieceServer(t *testing.T, pieces chan<- string) *rawServer {
-	var s *rawServer
-	s = newRawServer(t, func(c net.Conn, n int) {
+	return newRawServerS(t, func(s *rawServer, c net.Conn, n int) {
 		br := bufio.NewReader(c)
 		req, err := http.ReadRequest(br)
 		if err != nil {
@@ -49,7 +48,6 @@ func pieceServer(t *testing.T, pieces chan<- string) *rawServer {
 			req.TransferEncoding, req.ContentLength, req.Trailer.Get("X-Digest"), all)))
 		serveLoop(c, func(*http.Request, []byte) (string, bool) { return ok("conn " + strconv.Itoa(n)), false })
 	})
-	return s
 }
 
 // streamPieces writes each piece to pw and waits for the server to have read it before writing
@@ -169,8 +167,7 @@ func TestStreamedBodyZeroContentLength(t *testing.T) {
 // body, and does not close the connection: only the unfinished request makes the client drop it.
 // Once told to (drain), it reads what the client sent until EOF and reports how much.
 func earlyAnswerServer(t *testing.T, drain <-chan struct{}, drained chan<- int64) *rawServer {
-	var s *rawServer
-	s = newRawServer(t, func(c net.Conn, n int) {
+	return newRawServerS(t, func(s *rawServer, c net.Conn, n int) {
 		br := bufio.NewReader(c)
 		req, err := http.ReadRequest(br)
 		if err != nil {
@@ -191,7 +188,6 @@ func earlyAnswerServer(t *testing.T, drain <-chan struct{}, drained chan<- int64
 		k, _ := io.Copy(io.Discard, br) // until the client's close
 		drained <- k
 	})
-	return s
 }
 
 func TestEarlyAnswerLargeBody(t *testing.T) {

@@ -335,7 +335,7 @@ func (c *Client) exchange(ctx context.Context, addr string, pc *conn, req *http.
 
 	var writeErr error
 	var written chan error // set when the body is written by a second goroutine
-	if n := req.ContentLength; req.Body == nil || req.Body == http.NoBody || n >= 0 && n <= syncBodyMax {
+	if n := req.ContentLength; req.Body == nil || req.Body == http.NoBody || 0 < n && n <= syncBodyMax {
 		writeErr = pc.write(req)
 	} else {
 		written = make(chan error, 1)

@@ -39,6 +39,12 @@ type rawServer struct {
 
 func newRawServer(t testing.TB, serve func(c net.Conn, n int)) *rawServer {
 	t.Helper()
+	return newRawServerS(t, func(_ *rawServer, c net.Conn, n int) { serve(c, n) })
+}
+
+// newRawServerS is newRawServer for serve functions that need the server (its done channel).
+func newRawServerS(t testing.TB, serve func(s *rawServer, c net.Conn, n int)) *rawServer {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -65,7 +71,7 @@ func newRawServer(t testing.TB, serve func(c net.Conn, n int)) *rawServer {
 			go func() {
 				defer s.wg.Done()
 				defer c.Close()
-				serve(c, n)
+				serve(s, c, n)
 			}()
 		}
 	}()

@@ -72,8 +72,7 @@ func TestPeekFindsClosedIdleConnection(t *testing.T) {
 // taken for the next request's answer. Such a connection is not used.
 func TestPeekFindsUnsolicitedBytes(t *testing.T) {
 	stale := make(chan struct{})
-	var s *rawServer
-	s = newRawServer(t, func(c net.Conn, n int) {
+	s := newRawServerS(t, func(s *rawServer, c net.Conn, n int) {
 		serveLoop(c, func(*http.Request, []byte) (string, bool) {
 			if n == 1 {
 				go func() {

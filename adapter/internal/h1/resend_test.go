@@ -240,11 +240,8 @@ func TestResendErrorBothFail(t *testing.T) {
 // TestResendErrorRefused is the adapter's "the app crashed" case: the app closes the connection
 // under the request and then refuses a new one.
 func TestResendErrorRefused(t *testing.T) {
-	var s *rawServer
 	var once sync.Once
-	ready := make(chan struct{})
-	s = newRawServer(t, func(c net.Conn, n int) {
-		<-ready
+	s := newRawServerS(t, func(s *rawServer, c net.Conn, n int) {
 		k := 0
 		serveLoop(c, func(req *http.Request, body []byte) (string, bool) {
 			k++
@@ -255,7 +252,6 @@ func TestResendErrorRefused(t *testing.T) {
 			return ok("conn " + strconv.Itoa(n)), false
 		})
 	})
-	close(ready)
 	c := &Client{MaxIdle: 2}
 	defer c.CloseIdle()
 	warm(t, c, s)
