@@ -155,10 +155,10 @@ func TestStreamedBodyZeroContentLength(t *testing.T) {
 			t.Errorf("server saw %s", b)
 		}
 		pw.Close()
-	case <-time.After(2 * time.Second):
+	case <-time.After(time.Second):
 		pw.CloseWithError(errors.New("test gave up"))
 		r := <-done
-		t.Errorf("Do still blocked 2s after the server answered: a ContentLength 0 body with a Body is written "+
+		t.Errorf("Do still blocked 1s after the server answered: a ContentLength 0 body with a Body is written "+
 			"on the caller's goroutine to its end (then: %v)", r.err)
 	}
 }
@@ -199,7 +199,7 @@ func TestEarlyAnswerLargeBody(t *testing.T) {
 	body := newCloseRecorder(io.LimitReader(zeros{}, size))
 	req, _ := http.NewRequest("PUT", s.url("/upload"), body)
 	req.ContentLength = size
-	resp, err := c.Do(req)
+	resp, err := doWithin(t, c, req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +237,7 @@ func TestEarlyAnswerStreamedBody(t *testing.T) {
 	}()
 	req, _ := http.NewRequest("POST", s.url("/upload"), pr)
 	req.ContentLength = -1
-	resp, err := c.Do(req)
+	resp, err := doWithin(t, c, req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,7 +266,7 @@ func TestEarlyAnswerNetHTTPServer(t *testing.T) {
 	body := newCloseRecorder(io.LimitReader(zeros{}, 32<<20))
 	req, _ := http.NewRequest("PUT", s.URL, body)
 	req.ContentLength = 32 << 20
-	resp, err := (&Client{MaxIdle: 1}).Do(req)
+	resp, err := doWithin(t, &Client{MaxIdle: 1}, req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,7 +316,7 @@ func TestRequestBodyReadError(t *testing.T) {
 			req, _ := http.NewRequest("POST", s.url("/"), body)
 			req.ContentLength = tc.length
 			start := time.Now()
-			resp, err := (&Client{MaxIdle: 1}).Do(req)
+			resp, err := doWithin(t, &Client{MaxIdle: 1}, req)
 			if err == nil {
 				resp.Body.Close()
 				t.Fatal("no error")
@@ -344,7 +344,7 @@ func TestRequestBodyReadErrorUnwraps(t *testing.T) {
 		s := newRawServer(t, func(c net.Conn, n int) { io.Copy(io.Discard, c) })
 		req, _ := http.NewRequest("POST", s.url("/"), failingBody(3))
 		req.ContentLength = length
-		_, err := (&Client{}).Do(req)
+		_, err := doWithin(t, &Client{}, req)
 		if !errors.Is(err, errBoom) {
 			t.Errorf("ContentLength %d: errors.Is(%q, errBoom) is false", length, err)
 		}
@@ -395,10 +395,10 @@ func TestContextEndsDoWhileRequestBodyStalls(t *testing.T) {
 		if !body.isClosed() {
 			t.Error("request body not closed when Do returned")
 		}
-	case <-time.After(2 * time.Second):
+	case <-time.After(time.Second):
 		pw.CloseWithError(errors.New("test gave up"))
 		err := <-done
-		t.Errorf("Do still blocked 2s after its context was canceled, while the request body's Read waited "+
+		t.Errorf("Do still blocked 1s after its context was canceled, while the request body's Read waited "+
 			"(returned only once the body failed: %v)", err)
 	}
 }
@@ -414,7 +414,7 @@ func TestRequestURLControlByte(t *testing.T) {
 	warm(t, c, s) // connection 1 idle in the pool
 	req, _ := http.NewRequest("GET", s.url("/q"), nil)
 	req.URL.RawQuery = "a=\x01"
-	_, err := c.Do(req)
+	_, err := doWithin(t, c, req)
 	if err == nil {
 		t.Fatal("no error")
 	}

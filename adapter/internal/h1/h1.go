@@ -250,29 +250,25 @@ func (c *Client) pop(addr string, freshAfter time.Duration) *conn {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	list := c.idle[addr]
-	for len(list) > 0 {
-		pc := list[len(list)-1]
-		idle := now.Sub(pc.idleAt)
-		if c.IdleTimeout > 0 && idle > c.IdleTimeout {
-			// The most recent is past its time, so are all below it.
-			for _, old := range list {
-				old.nc.Close()
-			}
-			list = nil
-			break
-		}
-		if freshAfter > 0 && idle >= freshAfter {
-			break // left for a request that may be repeated
-		}
-		list[len(list)-1] = nil
-		list = list[:len(list)-1]
-		c.idle[addr] = list
-		return pc
+	if len(list) == 0 {
+		return nil
 	}
-	if c.idle != nil {
-		c.idle[addr] = list
+	pc := list[len(list)-1]
+	idle := now.Sub(pc.idleAt)
+	if c.IdleTimeout > 0 && idle > c.IdleTimeout {
+		// The most recent is past its time, so are all below it.
+		for _, old := range list {
+			old.nc.Close()
+		}
+		delete(c.idle, addr)
+		return nil
 	}
-	return nil
+	if freshAfter > 0 && idle >= freshAfter {
+		return nil // left for a request that may be repeated
+	}
+	list[len(list)-1] = nil
+	c.idle[addr] = list[:len(list)-1]
+	return pc
 }
 
 // put returns pc to the pool, or closes it when the pool is full.
