@@ -629,6 +629,60 @@ func TestRequestCloseNotReused(t *testing.T) {
 	}
 }
 
+// TestRequestCloseAgainstKeepAliveServer: a client that said Connection: close does not send
+// another request on that connection, even when the server answers as if it had not.
+func TestRequestCloseAgainstKeepAliveServer(t *testing.T) {
+	s := newRawServer(t, func(c net.Conn, n int) {
+		serveLoop(c, func(*http.Request, []byte) (string, bool) { return ok(strconv.Itoa(n)), false })
+	})
+	c := &Client{MaxIdle: 2}
+	defer c.CloseIdle()
+	req, _ := http.NewRequest("GET", s.url("/"), nil)
+	req.Close = true
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if n := idleCount(c, s.addr()); n != 0 {
+		t.Errorf("%d idle connections after a request that said Connection: close", n)
+	}
+	if conn := mustFetch(t, c, "GET", s.url("/"), nil, nil); conn != "2" {
+		t.Errorf("next request on connection %s; want 2", conn)
+	}
+}
+
+// TestContextEndedBeforeBufferedBody: the whole answer is already in the client's buffer when the
+// request's context ends; reading it to its end must not put the connection, on which the
+// context's end set a past deadline, back in the pool.
+func TestContextEndedBeforeBufferedBody(t *testing.T) {
+	s := newRawServer(t, func(c net.Conn, n int) {
+		serveLoop(c, func(*http.Request, []byte) (string, bool) { return ok("conn " + strconv.Itoa(n)), false })
+	})
+	c := &Client{MaxIdle: 2}
+	defer c.CloseIdle()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, "GET", s.url("/"), nil)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	// The body is most likely read from the buffer, in full; if it was not, the read fails.
+	b, err := io.ReadAll(resp.Body)
+	if err == nil && string(b) != "conn 1" || err != nil && !errors.Is(err, context.Canceled) {
+		t.Errorf("body %q, %v", b, err)
+	}
+	resp.Body.Close()
+	if n := idleCount(c, s.addr()); n != 0 {
+		t.Errorf("%d idle connections: one whose context ended went back to the pool", n)
+	}
+	if got := mustFetch(t, c, "GET", s.url("/"), nil, nil); got != "conn 2" {
+		t.Errorf("next request answered by %s; want conn 2", got)
+	}
+}
+
 func TestMaxIdleZeroSendsConnectionClose(t *testing.T) {
 	var mu sync.Mutex
 	var seen []string
