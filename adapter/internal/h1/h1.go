@@ -40,6 +40,11 @@ const (
 // second goroutine while the caller reads the answer, which may come first.
 const syncBodyMax = 64 << 10
 
+// writerGrace is how long an ended exchange waits for the goroutine writing its request body:
+// long enough for one that is merely finishing (net/http's Transport waits 50 ms too), short
+// enough not to hold an answer that came before the peer read the whole request.
+const writerGrace = 50 * time.Millisecond
+
 // maxInterim bounds the 1xx informational responses read before the final one.
 const maxInterim = 16
 
@@ -329,6 +334,25 @@ func (c *Client) exchange(ctx context.Context, addr string, pc *conn, req *http.
 		req = &again
 	}
 
+	// http.Request.Write reports a failed body Read in a type that hides the cause: keep it.
+	// Bodies with GetBody are in-memory readers that cannot fail (and net/http writes their head
+	// and body in one send only when it can see their type); a WriterTo keeps its WriteTo.
+	var rec *bodyRecorder
+	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
+		if _, ok := req.Body.(io.WriterTo); !ok {
+			rec = &bodyRecorder{ReadCloser: req.Body}
+			again := *req
+			again.Body = rec
+			req = &again
+		}
+	}
+	bodyFailed := func(werr error) error {
+		if rec != nil && rec.err != nil {
+			werr = rec.err
+		}
+		return fmt.Errorf("request body: %w", werr)
+	}
+
 	var writeErr error
 	var written chan error // set when the body is written by a second goroutine
 	if n := req.ContentLength; req.Body == nil || req.Body == http.NoBody || 0 < n && n <= syncBodyMax {
@@ -350,10 +374,21 @@ func (c *Client) exchange(ctx context.Context, addr string, pc *conn, req *http.
 		stop()
 		pc.nc.Close()
 		if written != nil {
-			// The writer ends once the connection is closed, and the request body is closed then.
-			if werr := <-written; werr != nil && pc.w.err == nil {
-				err = fmt.Errorf("read request body: %w", werr)
+			// The writer ends once the connection is closed (and the request body is closed then),
+			// unless it waits in the body's Read: that one is ended by closing the body, in the
+			// background, as Close may itself wait for the Read.
+			t := time.NewTimer(writerGrace)
+			select {
+			case werr := <-written:
+				if werr != nil && pc.w.err == nil {
+					err = bodyFailed(werr)
+				}
+			case <-ctx.Done():
+				go closeBody(req)
+			case <-t.C:
+				go closeBody(req)
 			}
+			t.Stop()
 		}
 		if ctx.Err() != nil {
 			err = fmt.Errorf("%w (%w)", context.Cause(ctx), err)
@@ -361,7 +396,7 @@ func (c *Client) exchange(ctx context.Context, addr string, pc *conn, req *http.
 		return nil, exchangeError{err: err, sent: pc.w.n.Load(), received: pc.r.n}
 	}
 	if writeErr != nil && pc.w.err == nil {
-		return fail(fmt.Errorf("read request body: %w", writeErr))
+		return fail(bodyFailed(writeErr))
 	}
 
 	// Even after the connection failed a write, the peer may have answered (then closed): its
@@ -400,7 +435,7 @@ func (c *Client) readHead(pc *conn, req *http.Request) (*http.Response, error) {
 	if limit <= 0 {
 		limit = DefaultMaxHeaderBytes
 	}
-	for range maxInterim {
+	for range maxInterim + 1 { // the final response may follow maxInterim interim ones
 		pc.r.head, pc.r.limit = true, limit
 		resp, err := http.ReadResponse(pc.br, req)
 		pc.r.head = false
@@ -458,12 +493,15 @@ func (b *body) finish(eof bool) {
 	stopped := b.stop() // false once the context's end has set a deadline on the connection
 	keep := eof && b.keep && stopped
 	if keep && b.written != nil {
+		// The writer may be just past its last write: the peer read it all before answering.
+		t := time.NewTimer(writerGrace)
 		select {
 		case err := <-b.written:
 			keep = err == nil
-		default:
+		case <-t.C:
 			keep = false // the answer came before the request's body was all sent
 		}
+		t.Stop()
 	}
 	if keep {
 		b.c.put(b.addr, b.pc)
@@ -492,6 +530,11 @@ func validate(req *http.Request) error {
 	}
 	if req.URL.Host == "" {
 		return fmt.Errorf("h1: no host in request URL %q", req.URL.Redacted())
+	}
+	for _, part := range [2]string{req.URL.RawQuery, req.URL.Opaque} {
+		if hasControl(part) {
+			return fmt.Errorf("h1: control byte in request URL %q", req.URL.Redacted())
+		}
 	}
 	if req.Method != "" && !isToken(req.Method) {
 		return fmt.Errorf("h1: invalid method %q", req.Method)
@@ -537,4 +580,29 @@ func validValue(s string) bool {
 		}
 	}
 	return true
+}
+
+// hasControl reports a control byte (tab included), which a request line cannot carry. A URL's
+// Path is escaped when written; its RawQuery and Opaque are written as they are.
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < ' ' || s[i] == 0x7f {
+			return true
+		}
+	}
+	return false
+}
+
+// bodyRecorder keeps the error of a request body's Read.
+type bodyRecorder struct {
+	io.ReadCloser
+	err error // set by the writing goroutine; read after it is done
+}
+
+func (b *bodyRecorder) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		b.err = err
+	}
+	return n, err
 }
