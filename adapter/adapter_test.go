@@ -126,6 +126,40 @@ func TestForwardsHTTPAPIv2(t *testing.T) {
 	}
 }
 
+// An app on the IPv6 loopback (AWS_LWA_HOST=::1): readiness in both protocols and forwarding
+// reach it, and the request the app sees keeps the client's Host.
+func TestForwardsToIPv6App(t *testing.T) {
+	l, err := net.Listen("tcp6", "[::1]:0")
+	if err != nil {
+		t.Fatalf("no IPv6 loopback here: %v", err)
+	}
+	app := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "%s %s host=%s", r.Method, r.URL.Path, r.Host)
+	}))
+	app.Listener.Close()
+	app.Listener = l
+	app.Start()
+	defer app.Close()
+	for _, proto := range []string{"http", "tcp"} {
+		t.Run(proto, func(t *testing.T) {
+			api := testenv.NewFakeAPI(t)
+			cfg := testConfig(t, l.Addr().String(), api.Addr, "AWS_LWA_READINESS_CHECK_PROTOCOL", proto)
+			if cfg.Host != "::1" {
+				t.Fatalf("host %q", cfg.Host)
+			}
+			runAdapter(t, newTestAdapter(t, cfg, nil))
+			o := invoke(t, api, testenv.V2(testenv.HTTPEvent{Method: "POST", Path: "/v6", Headers: map[string]string{"host": "api.example.com"}}))
+			var r v2Result
+			if err := json.Unmarshal(o.Body, &r); err != nil || o.Error {
+				t.Fatalf("outcome %s: %v", o, err)
+			}
+			if r.StatusCode != 200 || r.Body != "POST /v6 host=api.example.com" {
+				t.Errorf("result %+v", r)
+			}
+		})
+	}
+}
+
 func TestReadinessHTTP(t *testing.T) {
 	var healthy atomic.Bool
 	var probes atomic.Int32
