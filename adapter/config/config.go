@@ -226,7 +226,11 @@ func FromEnv(lookup Lookup) (Config, []string, error) {
 		r.warnings = append(r.warnings, fmt.Sprintf("%s is deprecated: use AWS_LWA_READINESS_CHECK_HEALTHY_STATUS=100-%d", name, n-1))
 	}
 	if v, name, ok := r.get("AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS"); ok {
-		if c.ReadinessCheckTimeout, err = parseSeconds(name, v, false); err != nil {
+		// 0 or a negative number means no bound, as AWS's adapter documents it; what is not a
+		// number fails.
+		if f, perr := strconv.ParseFloat(strings.TrimSpace(v), 64); perr == nil && f <= 0 {
+			c.ReadinessCheckTimeout = 0
+		} else if c.ReadinessCheckTimeout, err = parseSeconds(name, v, false); err != nil {
 			return c, nil, err
 		}
 	}

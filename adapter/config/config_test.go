@@ -193,7 +193,8 @@ func TestInvalidValues(t *testing.T) {
 		{[]string{"AWS_LWA_READINESS_CHECK_HEALTHY_STATUS", "200-"}, `invalid AWS_LWA_READINESS_CHECK_HEALTHY_STATUS="200-": accepted: a comma-separated list of HTTP status codes`},
 		{[]string{"AWS_LWA_READINESS_CHECK_HEALTHY_STATUS", "399-200"}, `range "399-200" is reversed`},
 		{[]string{"AWS_LWA_READINESS_CHECK_HEALTHY_STATUS", "abc"}, `"abc" is not a status code from 100 to 599`},
-		{[]string{"AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS", "0"}, `invalid AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS="0": accepted: a positive number of seconds`},
+		{[]string{"AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS", "NaN"}, `invalid AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS="NaN": accepted: a positive number of seconds`},
+		{[]string{"AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS", "1e9"}, `invalid AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS="1e9"`},
 		{[]string{"AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS", "soon"}, `invalid AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS="soon"`},
 		{[]string{"AWS_LWA_ASYNC_INIT", "yes"}, `invalid AWS_LWA_ASYNC_INIT="yes": accepted: true or false`},
 		{[]string{"AWS_LWA_REMOVE_BASE_PATH", "api"}, `invalid AWS_LWA_REMOVE_BASE_PATH="api"`},
@@ -310,5 +311,20 @@ func TestMinUnhealthyStatusCompat(t *testing.T) {
 	_, _, err = FromEnv(env("AWS_LWA_READINESS_CHECK_MIN_UNHEALTHY_STATUS", "abc"))
 	if err == nil || !strings.Contains(err.Error(), `invalid AWS_LWA_READINESS_CHECK_MIN_UNHEALTHY_STATUS="abc"`) {
 		t.Errorf("err %v", err)
+	}
+}
+
+// AWS's adapter documents 0 and negative values of the readiness timeout as "no bound"; a
+// configuration carried over with one of them must start, not fail.
+func TestReadinessTimeoutZeroOrNegativeIsUnbounded(t *testing.T) {
+	for _, v := range []string{"0", "0.0", "-1", " -2.5 "} {
+		c, _, err := FromEnv(env("AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS", v))
+		if err != nil || c.ReadinessCheckTimeout != 0 {
+			t.Errorf("%q: timeout %v, err %v; want no bound", v, c.ReadinessCheckTimeout, err)
+		}
+	}
+	c, _, err := FromEnv(env("AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS", "0.25"))
+	if err != nil || c.ReadinessCheckTimeout != 250*time.Millisecond {
+		t.Errorf("0.25: timeout %v, err %v", c.ReadinessCheckTimeout, err)
 	}
 }
