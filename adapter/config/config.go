@@ -174,9 +174,14 @@ func FromEnv(lookup Lookup) (Config, []string, error) {
 	}
 	c.RuntimeAPI = c.ExtensionsAPI
 	if v, name, ok := r.get("AWS_LWA_LAMBDA_RUNTIME_API_PROXY"); ok {
-		proxy, err := parseHostPort(name, v)
+		// AWS's adapter documents both 127.0.0.1:9002 and http://127.0.0.1:9002.
+		hp := strings.TrimSpace(v)
+		if len(hp) >= 7 && strings.EqualFold(hp[:7], "http://") {
+			hp = strings.TrimSuffix(hp[7:], "/")
+		}
+		proxy, err := parseHostPort(name, hp)
 		if err != nil {
-			return c, nil, err
+			return c, nil, &Error{Var: name, Value: v, Accepted: "host:port or http://host:port, with a port from 1 to 65535"}
 		}
 		c.RuntimeAPI = proxy
 	}

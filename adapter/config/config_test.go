@@ -204,7 +204,10 @@ func TestInvalidValues(t *testing.T) {
 		{[]string{"AWS_LWA_ENABLE_COMPRESSION", "on"}, `invalid AWS_LWA_ENABLE_COMPRESSION="on"`},
 		{[]string{"AWS_LWA_INVOKE_MODE", "stream"}, `invalid AWS_LWA_INVOKE_MODE="stream": accepted: buffered or response_stream`},
 		{[]string{"AWS_LWA_POOL_IDLE_TIMEOUT_SECONDS", "-1"}, `invalid AWS_LWA_POOL_IDLE_TIMEOUT_SECONDS="-1": accepted: a number of seconds ≥ 0`},
-		{[]string{"AWS_LWA_LAMBDA_RUNTIME_API_PROXY", "nope"}, `invalid AWS_LWA_LAMBDA_RUNTIME_API_PROXY="nope": accepted: host:port`},
+		{[]string{"AWS_LWA_LAMBDA_RUNTIME_API_PROXY", "nope"}, `invalid AWS_LWA_LAMBDA_RUNTIME_API_PROXY="nope": accepted: host:port or http://host:port, with a port from 1 to 65535`},
+		{[]string{"AWS_LWA_LAMBDA_RUNTIME_API_PROXY", "https://127.0.0.1:9002"}, `invalid AWS_LWA_LAMBDA_RUNTIME_API_PROXY="https://127.0.0.1:9002"`},
+		{[]string{"AWS_LWA_LAMBDA_RUNTIME_API_PROXY", "http://127.0.0.1:9002/x"}, `invalid AWS_LWA_LAMBDA_RUNTIME_API_PROXY="http://127.0.0.1:9002/x"`},
+		{[]string{"AWS_LWA_LAMBDA_RUNTIME_API_PROXY", "127.0.0.1:0"}, `invalid AWS_LWA_LAMBDA_RUNTIME_API_PROXY="127.0.0.1:0"`},
 		{[]string{"AWS_LAMBDA_RUNTIME_API", "localhost:0"}, `invalid AWS_LAMBDA_RUNTIME_API="localhost:0"`},
 		{[]string{"AWS_LAMBDA_MAX_CONCURRENCY", "0"}, `invalid AWS_LAMBDA_MAX_CONCURRENCY="0": accepted: an integer from 1 to 1024`},
 		{[]string{"AWS_LAMBDA_LOG_LEVEL", "loud"}, `invalid AWS_LAMBDA_LOG_LEVEL="loud": accepted: TRACE, DEBUG, INFO, WARN, ERROR or FATAL`},
@@ -326,5 +329,23 @@ func TestReadinessTimeoutZeroOrNegativeIsUnbounded(t *testing.T) {
 	c, _, err := FromEnv(env("AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS", "0.25"))
 	if err != nil || c.ReadinessCheckTimeout != 250*time.Millisecond {
 		t.Errorf("0.25: timeout %v, err %v", c.ReadinessCheckTimeout, err)
+	}
+}
+
+// AWS's adapter documents the Runtime API proxy both as host:port and as an http:// URL.
+func TestRuntimeAPIProxyForms(t *testing.T) {
+	for v, want := range map[string]string{
+		"127.0.0.1:9002":         "127.0.0.1:9002",
+		"http://127.0.0.1:9002":  "127.0.0.1:9002",
+		"HTTP://127.0.0.1:9002/": "127.0.0.1:9002",
+		" http://[::1]:9002 ":    "[::1]:9002",
+	} {
+		c, _, err := FromEnv(env("AWS_LWA_LAMBDA_RUNTIME_API_PROXY", v))
+		if err != nil || c.RuntimeAPI != want {
+			t.Errorf("%q: RuntimeAPI %q, err %v; want %q", v, c.RuntimeAPI, err, want)
+		}
+		if c.ExtensionsAPI == c.RuntimeAPI {
+			t.Errorf("%q: the Extensions API moved with the proxy", v)
+		}
 	}
 }
