@@ -323,6 +323,12 @@ func FromEnv(lookup Lookup) (Config, []string, error) {
 		if c.LogLevel, err = parseLogLevel(name, v); err != nil {
 			return c, nil, err
 		}
+	} else if v, _, ok := r.get("RUST_LOG"); ok {
+		// AWS's adapter falls back to RUST_LOG. It is not ours alone (a Rust app in the same
+		// function reads it too), so a filter this adapter does not understand is left alone.
+		if lvl, found := rustLogLevel(v); found {
+			c.LogLevel = lvl
+		}
 	}
 	if v, name, ok := r.get("AWS_LAMBDA_LOG_FORMAT"); ok {
 		switch strings.ToUpper(strings.TrimSpace(v)) {
@@ -405,6 +411,27 @@ func parseSeconds(name, v string, zeroOK bool) (time.Duration, error) {
 		return 0, &Error{Var: name, Value: v, Accepted: accepted}
 	}
 	return time.Duration(f * float64(time.Second)), nil
+}
+
+// rustLogLevel reads the level RUST_LOG gives AWS's adapter: a bare level ("debug"), or the
+// directive for its crate ("lambda_web_adapter=debug") among others.
+func rustLogLevel(v string) (slog.Level, bool) {
+	level := ""
+	for _, d := range strings.Split(v, ",") {
+		d = strings.TrimSpace(d)
+		if target, lvl, ok := strings.Cut(d, "="); ok {
+			if strings.TrimSpace(target) == "lambda_web_adapter" {
+				level = lvl
+			}
+		} else if level == "" {
+			level = d
+		}
+	}
+	if strings.EqualFold(strings.TrimSpace(level), "off") {
+		return slog.LevelError, true
+	}
+	lvl, err := parseLogLevel("RUST_LOG", level)
+	return lvl, err == nil
 }
 
 func parseLogLevel(name, v string) (slog.Level, error) {

@@ -349,3 +349,27 @@ func TestRuntimeAPIProxyForms(t *testing.T) {
 		}
 	}
 }
+
+// Without AWS_LAMBDA_LOG_LEVEL, AWS's adapter takes its level from RUST_LOG; a filter meant for
+// another program neither fails Init nor changes the level.
+func TestRustLogFallback(t *testing.T) {
+	for v, want := range map[string]slog.Level{
+		"debug":                               slog.LevelDebug,
+		"TRACE":                               slog.LevelDebug,
+		"warn":                                slog.LevelWarn,
+		"hyper=info,lambda_web_adapter=debug": slog.LevelDebug,
+		"error,lambda_web_adapter=warn":       slog.LevelWarn,
+		"my_app=debug":                        slog.LevelInfo,
+		"not a level":                         slog.LevelInfo,
+		"off":                                 slog.LevelError,
+	} {
+		c, _, err := FromEnv(env("RUST_LOG", v))
+		if err != nil || c.LogLevel != want {
+			t.Errorf("RUST_LOG=%q: level %v, err %v; want %v", v, c.LogLevel, err, want)
+		}
+	}
+	c, _, err := FromEnv(env("RUST_LOG", "debug", "AWS_LAMBDA_LOG_LEVEL", "ERROR"))
+	if err != nil || c.LogLevel != slog.LevelError {
+		t.Errorf("AWS_LAMBDA_LOG_LEVEL must win over RUST_LOG: level %v, err %v", c.LogLevel, err)
+	}
+}
