@@ -276,20 +276,29 @@ func (c *Client) pop(addr string, freshAfter time.Duration) *conn {
 	return pc
 }
 
-// put returns pc to the pool, or closes it when the pool is full.
+// put returns pc to the pool. A full pool gives up its longest-idle connection for pc: that one
+// is the likeliest to have been closed by the peer, or to be too old for the next POST.
 func (c *Client) put(addr string, pc *conn) {
-	pc.idleAt = time.Now()
-	c.mu.Lock()
-	if len(c.idle[addr]) < c.MaxIdle {
-		if c.idle == nil {
-			c.idle = make(map[string][]*conn)
-		}
-		c.idle[addr] = append(c.idle[addr], pc)
-		pc = nil
-	}
-	c.mu.Unlock()
-	if pc != nil {
+	if c.MaxIdle <= 0 {
 		pc.nc.Close()
+		return
+	}
+	pc.idleAt = time.Now()
+	var evicted *conn
+	c.mu.Lock()
+	if c.idle == nil {
+		c.idle = make(map[string][]*conn)
+	}
+	list := c.idle[addr]
+	if len(list) >= c.MaxIdle {
+		evicted = list[0]
+		copy(list, list[1:])
+		list = list[:len(list)-1]
+	}
+	c.idle[addr] = append(list, pc)
+	c.mu.Unlock()
+	if evicted != nil {
+		evicted.nc.Close()
 	}
 }
 
