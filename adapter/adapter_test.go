@@ -160,6 +160,28 @@ func TestForwardsToIPv6App(t *testing.T) {
 	}
 }
 
+// A readiness path may carry a query, sent as configured.
+func TestReadinessPathWithQuery(t *testing.T) {
+	got := make(chan string, 1)
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case got <- r.URL.Path + "?" + r.URL.RawQuery:
+		default:
+		}
+	}))
+	defer app.Close()
+	cfg := testConfig(t, app.Listener.Addr().String(), "127.0.0.1:9", "AWS_LWA_READINESS_CHECK_PATH", "/health?deep=1&x=%20y")
+	a := New(cfg, slog.New(slog.DiscardHandler), nil, nil, "test")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := a.waitReady(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if q := <-got; q != "/health?deep=1&x=%20y" {
+		t.Errorf("readiness GET for %q; want /health?deep=1&x=%%20y", q)
+	}
+}
+
 func TestReadinessHTTP(t *testing.T) {
 	var healthy atomic.Bool
 	var probes atomic.Int32

@@ -6,6 +6,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -138,7 +139,8 @@ func (r *reader) get(names ...string) (string, string, bool) {
 		if !ok || v == "" {
 			continue
 		}
-		if i > 0 && strings.HasPrefix(names[0], "AWS_LWA_") {
+		// PORT is a supported fallback, not a deprecated alias (AWS's adapter says so too).
+		if i > 0 && strings.HasPrefix(names[0], "AWS_LWA_") && n != "PORT" {
 			r.warnings = append(r.warnings, fmt.Sprintf("%s is deprecated: use %s", n, names[0]))
 		}
 		return v, n, true
@@ -202,7 +204,7 @@ func FromEnv(lookup Lookup) (Config, []string, error) {
 		}
 	}
 	if v, name, ok := r.get("AWS_LWA_READINESS_CHECK_PATH", "READINESS_CHECK_PATH"); ok {
-		if c.ReadinessCheckPath, err = parsePath(name, v); err != nil {
+		if c.ReadinessCheckPath, err = parseReadinessPath(name, v); err != nil {
 			return c, nil, err
 		}
 	}
@@ -251,8 +253,8 @@ func FromEnv(lookup Lookup) (Config, []string, error) {
 		c.RemoveBasePath = strings.TrimRight(c.RemoveBasePath, "/")
 	}
 	if v, name, ok := r.get("AWS_LWA_PASS_THROUGH_PATH"); ok {
-		if c.PassThroughPath, err = parsePath(name, v); err != nil {
-			return c, nil, err
+		if c.PassThroughPath, err = parsePath(name, r.rooted(name, v)); err != nil {
+			return c, nil, &Error{Var: name, Value: v, Accepted: pathAccepted}
 		}
 	}
 	if v, name, ok := r.get("AWS_LWA_AUTHORIZATION_SOURCE"); ok {
@@ -300,13 +302,13 @@ func FromEnv(lookup Lookup) (Config, []string, error) {
 		c.MaxConcurrency = n
 	}
 	if v, name, ok := r.get("AWS_LWA_SNAPSTART_BEFORE_CHECKPOINT_PATH"); ok {
-		if c.BeforeCheckpointPath, err = parseHookPath(name, v, c.PassThroughPath); err != nil {
-			return c, nil, err
+		if c.BeforeCheckpointPath, err = parseHookPath(name, r.rooted(name, v), c.PassThroughPath); err != nil {
+			return c, nil, asSet(err, v)
 		}
 	}
 	if v, name, ok := r.get("AWS_LWA_SNAPSTART_AFTER_RESTORE_PATH"); ok {
-		if c.AfterRestorePath, err = parseHookPath(name, v, c.PassThroughPath); err != nil {
-			return c, nil, err
+		if c.AfterRestorePath, err = parseHookPath(name, r.rooted(name, v), c.PassThroughPath); err != nil {
+			return c, nil, asSet(err, v)
 		}
 	}
 
@@ -386,11 +388,41 @@ func parseHostPort(name, v string) (string, error) {
 	return net.JoinHostPort(host, port), nil
 }
 
+const pathAccepted = "a URL path starting with / (no spaces, ? or #)"
+
 func parsePath(name, v string) (string, error) {
 	if !strings.HasPrefix(v, "/") || strings.ContainsAny(v, " \t\r\n?#") || hasCtl(v) {
-		return "", &Error{Var: name, Value: v, Accepted: "a URL path starting with / (no spaces, ? or #)"}
+		return "", &Error{Var: name, Value: v, Accepted: pathAccepted}
 	}
 	return v, nil
+}
+
+// parseReadinessPath is a path with an optional query ("/health?deep=1"), sent as it is.
+func parseReadinessPath(name, v string) (string, error) {
+	p, q, _ := strings.Cut(v, "?")
+	if _, err := parsePath(name, p); err != nil || strings.ContainsAny(q, " \t\r\n#") || hasCtl(q) {
+		return "", &Error{Var: name, Value: v, Accepted: "a URL path starting with /, with an optional ?query (no spaces or #)"}
+	}
+	return v, nil
+}
+
+// asSet makes a configuration error show the value as it was set.
+func asSet(err error, v string) error {
+	var ce *Error
+	if errors.As(err, &ce) {
+		ce.Value = v
+	}
+	return err
+}
+
+// rooted gives an app path its leading slash, as AWS's adapter does for the pass-through and
+// SnapStart hook paths (it sets them as a URL's path), with a warning.
+func (r *reader) rooted(name, v string) string {
+	if v == "" || strings.HasPrefix(v, "/") {
+		return v
+	}
+	r.warnings = append(r.warnings, fmt.Sprintf("%s=%q has no leading slash: using %q", name, v, "/"+v))
+	return "/" + v
 }
 
 func parseBool(name, v string) (bool, error) {

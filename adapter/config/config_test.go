@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -123,8 +124,9 @@ func TestAliases(t *testing.T) {
 		c.ReadinessCheckProtocol != ProtocolTCP || !c.AsyncInit || c.RemoveBasePath != "/v1" {
 		t.Errorf("aliases not read: %+v", c)
 	}
-	if len(warn) != 7 {
-		t.Errorf("want one deprecation warning per alias, got %q", warn)
+	// PORT is a supported fallback, not a deprecated alias.
+	if len(warn) != 6 || slices.ContainsFunc(warn, func(w string) bool { return strings.HasPrefix(w, "PORT ") }) {
+		t.Errorf("want one deprecation warning per alias but PORT, got %q", warn)
 	}
 	for _, w := range warn {
 		if !strings.Contains(w, "deprecated: use AWS_LWA_") {
@@ -198,7 +200,9 @@ func TestInvalidValues(t *testing.T) {
 		{[]string{"AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS", "soon"}, `invalid AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS="soon"`},
 		{[]string{"AWS_LWA_ASYNC_INIT", "yes"}, `invalid AWS_LWA_ASYNC_INIT="yes": accepted: true or false`},
 		{[]string{"AWS_LWA_REMOVE_BASE_PATH", "api"}, `invalid AWS_LWA_REMOVE_BASE_PATH="api"`},
-		{[]string{"AWS_LWA_PASS_THROUGH_PATH", "events"}, `invalid AWS_LWA_PASS_THROUGH_PATH="events"`},
+		{[]string{"AWS_LWA_PASS_THROUGH_PATH", "ev ents"}, `invalid AWS_LWA_PASS_THROUGH_PATH="ev ents"`},
+		{[]string{"AWS_LWA_READINESS_CHECK_PATH", "/health?a b"}, `invalid AWS_LWA_READINESS_CHECK_PATH="/health?a b": accepted: a URL path starting with /, with an optional ?query`},
+		{[]string{"AWS_LWA_READINESS_CHECK_PATH", "/health#x"}, `invalid AWS_LWA_READINESS_CHECK_PATH="/health#x"`},
 		{[]string{"AWS_LWA_AUTHORIZATION_SOURCE", "bad header"}, `invalid AWS_LWA_AUTHORIZATION_SOURCE="bad header": accepted: an HTTP header name`},
 		{[]string{"AWS_LWA_ERROR_STATUS_CODES", "5xx"}, `invalid AWS_LWA_ERROR_STATUS_CODES="5xx"`},
 		{[]string{"AWS_LWA_ENABLE_COMPRESSION", "on"}, `invalid AWS_LWA_ENABLE_COMPRESSION="on"`},
@@ -257,7 +261,7 @@ func TestStatusSet(t *testing.T) {
 			t.Errorf("Contains(%d) = %v", code, !want)
 		}
 	}
-	for _, bad := range []string{"", ",", "200,", "99", "600", "2000", "200-abc", "-200", "300-200", "20x"} {
+	for _, bad := range []string{"", ",", " , ", "99", "600", "2000", "200-abc", "-200", "300-200", "20x"} {
 		if _, err := ParseStatusSet(bad); err == nil {
 			t.Errorf("ParseStatusSet(%q) accepted", bad)
 		}
@@ -371,5 +375,33 @@ func TestRustLogFallback(t *testing.T) {
 	c, _, err := FromEnv(env("RUST_LOG", "debug", "AWS_LAMBDA_LOG_LEVEL", "ERROR"))
 	if err != nil || c.LogLevel != slog.LevelError {
 		t.Errorf("AWS_LAMBDA_LOG_LEVEL must win over RUST_LOG: level %v, err %v", c.LogLevel, err)
+	}
+}
+
+// What AWS's adapter accepts and a switched configuration may carry: a readiness path with a
+// query, a trailing comma in a status list, app paths without their leading slash (with a
+// warning), PORT without a deprecation warning.
+func TestRustAdapterSpellings(t *testing.T) {
+	c, warn, err := FromEnv(env(
+		"PORT", "3000",
+		"AWS_LWA_READINESS_CHECK_PATH", "/health?deep=1&x=%20y",
+		"AWS_LWA_ERROR_STATUS_CODES", "500,502-504,",
+		"AWS_LWA_READINESS_CHECK_HEALTHY_STATUS", " 200-399 , ",
+		"AWS_LWA_PASS_THROUGH_PATH", "sqs",
+		"AWS_LWA_SNAPSTART_BEFORE_CHECKPOINT_PATH", "hooks/before",
+		"AWS_LWA_SNAPSTART_AFTER_RESTORE_PATH", "/hooks/after",
+	))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Port != 3000 || c.ReadinessCheckPath != "/health?deep=1&x=%20y" || c.ErrorStatusCodes.String() != "500,502-504" ||
+		c.HealthyStatus.String() != "200-399" || c.PassThroughPath != "/sqs" ||
+		c.BeforeCheckpointPath != "/hooks/before" || c.AfterRestorePath != "/hooks/after" {
+		t.Errorf("read as %+v", c)
+	}
+	joined := strings.Join(warn, "\n")
+	if len(warn) != 2 || !strings.Contains(joined, `AWS_LWA_PASS_THROUGH_PATH="sqs" has no leading slash: using "/sqs"`) ||
+		!strings.Contains(joined, `AWS_LWA_SNAPSTART_BEFORE_CHECKPOINT_PATH="hooks/before" has no leading slash`) {
+		t.Errorf("warnings %q", warn)
 	}
 }

@@ -38,7 +38,8 @@ func (s StatusSet) String() string {
 	return strings.Join(parts, ",")
 }
 
-// ParseStatusSet reads "200-399,404": codes and inclusive ranges, separated by commas, spaces allowed.
+// ParseStatusSet reads "200-399,404": codes and inclusive ranges, separated by commas, spaces allowed;
+// empty items ("500,") are skipped, as AWS's adapter does, but a list must name at least one code.
 // Every code must be a three-digit HTTP status from 100 to 599, and a range must not be reversed.
 func ParseStatusSet(v string) (StatusSet, error) {
 	if strings.TrimSpace(v) == "" {
@@ -48,7 +49,7 @@ func ParseStatusSet(v string) (StatusSet, error) {
 	for _, item := range strings.Split(v, ",") {
 		item = strings.TrimSpace(item)
 		if item == "" {
-			return nil, errors.New("empty item")
+			continue // "500,502-504," as AWS's adapter reads it
 		}
 		lo, hi, isRange := strings.Cut(item, "-")
 		a, err := parseCode(lo)
@@ -65,6 +66,9 @@ func ParseStatusSet(v string) (StatusSet, error) {
 			}
 		}
 		set = append(set, StatusRange{a, b})
+	}
+	if len(set) == 0 {
+		return nil, errors.New("empty list")
 	}
 	return set, nil
 }

@@ -197,9 +197,11 @@ func (w *wire) parse(s *scanner) error {
 		case "isBase64Encoded":
 			return s.boolOrNull(&w.isBase64)
 		case "requestContext":
+			// The value starts after any whitespace, so that `"requestContext": null` is seen as
+			// null, not as a context " null".
+			c := s.ws()
 			start := s.pos
-			if s.ws() == '{' {
-				start = s.pos
+			if c == '{' {
 				if err := w.parseRequestContext(s); err != nil {
 					return err
 				}
