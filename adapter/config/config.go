@@ -349,6 +349,13 @@ func FromEnv(lookup Lookup) (Config, []string, error) {
 		r.warnings = append(r.warnings, fmt.Sprintf("AWS_LWA_ASYNC_INIT is ignored with AWS_LAMBDA_INITIALIZATION_TYPE=%s: finishing Init early would snapshot or serve a half-started app", c.InitializationType))
 		c.AsyncInit = false
 	}
+	if c.AsyncInit && c.ReadinessCheckTimeout > 0 {
+		// As in AWS's adapter: async init has its own bound (Init ends at 9.8 s) and then waits on
+		// the first invocation. A timeout expiring after Init could only fail every invocation of
+		// an environment Lambda would never replace.
+		r.warnings = append(r.warnings, "AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS does not apply with AWS_LWA_ASYNC_INIT=true: Init ends at 9.8 s and the first invocation waits for the app")
+		c.ReadinessCheckTimeout = 0
+	}
 	return c, r.warnings, nil
 }
 

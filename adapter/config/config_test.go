@@ -80,7 +80,7 @@ func TestEveryVariable(t *testing.T) {
 		"ReadinessCheckPath":     {c.ReadinessCheckPath, "/healthz"},
 		"ReadinessCheckProtocol": {c.ReadinessCheckProtocol, ProtocolTCP},
 		"HealthyStatus":          {c.HealthyStatus.String(), "200-399,404"},
-		"ReadinessCheckTimeout":  {c.ReadinessCheckTimeout, 2500 * time.Millisecond},
+		"ReadinessCheckTimeout":  {c.ReadinessCheckTimeout, time.Duration(0)}, // read, then dropped: async init (warned)
 		"AsyncInit":              {c.AsyncInit, true},
 		"RemoveBasePath":         {c.RemoveBasePath, "/api"},
 		"PassThroughPath":        {c.PassThroughPath, "/sqs"},
@@ -106,7 +106,8 @@ func TestEveryVariable(t *testing.T) {
 			t.Errorf("%s = %v, want %v", name, gw[0], gw[1])
 		}
 	}
-	if len(warn) != 1 || !strings.Contains(warn[0], "AWS_LWA_ENABLE_COMPRESSION has no effect") {
+	if len(warn) != 2 || !strings.Contains(warn[0], "AWS_LWA_ENABLE_COMPRESSION has no effect") ||
+		!strings.Contains(warn[1], "AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS does not apply") {
 		t.Errorf("warnings %q", warn)
 	}
 }
@@ -403,5 +404,22 @@ func TestRustAdapterSpellings(t *testing.T) {
 	if len(warn) != 2 || !strings.Contains(joined, `AWS_LWA_PASS_THROUGH_PATH="sqs" has no leading slash: using "/sqs"`) ||
 		!strings.Contains(joined, `AWS_LWA_SNAPSTART_BEFORE_CHECKPOINT_PATH="hooks/before" has no leading slash`) {
 		t.Errorf("warnings %q", warn)
+	}
+}
+
+// With async init the readiness timeout does not apply (AWS's adapter behaves so), and says so;
+// under SnapStart async init is off and the timeout applies.
+func TestAsyncInitIgnoresReadinessTimeout(t *testing.T) {
+	c, warn, err := FromEnv(env("AWS_LWA_ASYNC_INIT", "true", "AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS", "5"))
+	if err != nil || !c.AsyncInit || c.ReadinessCheckTimeout != 0 {
+		t.Fatalf("async %v timeout %v err %v", c.AsyncInit, c.ReadinessCheckTimeout, err)
+	}
+	if len(warn) != 1 || !strings.Contains(warn[0], "does not apply with AWS_LWA_ASYNC_INIT") {
+		t.Errorf("warnings %q", warn)
+	}
+	c, _, err = FromEnv(env("AWS_LWA_ASYNC_INIT", "true", "AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS", "5",
+		"AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start"))
+	if err != nil || c.AsyncInit || c.ReadinessCheckTimeout != 5*time.Second {
+		t.Errorf("snap-start: async %v timeout %v err %v", c.AsyncInit, c.ReadinessCheckTimeout, err)
 	}
 }
