@@ -1,13 +1,16 @@
 package adapter
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -108,7 +111,11 @@ func (a *Adapter) handle(ctx context.Context, log *slog.Logger, inv *lambdaapi.I
 	log.Error("invocation failed", "requestId", inv.RequestID, "type", fail.errType, "error", fail.err)
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer cancel()
-	if rerr := a.runtime.Fail(rctx, inv.RequestID, fail.errType, fail.err.Error()); rerr != nil {
+	msg := fail.err.Error()
+	if fail.message != "" {
+		msg = fail.message
+	}
+	if rerr := a.runtime.Fail(rctx, inv.RequestID, fail.errType, msg); rerr != nil {
 		log.Error("report invocation error failed", "requestId", inv.RequestID, "error", rerr)
 	}
 }
@@ -117,6 +124,7 @@ func (a *Adapter) handle(ctx context.Context, log *slog.Logger, inv *lambdaapi.I
 type invokeError struct {
 	errType string
 	err     error
+	message string // what Lambda gets as errorMessage when it is not err's text
 }
 
 func (e *invokeError) Error() string { return e.errType + ": " + e.err.Error() }
@@ -207,8 +215,7 @@ func (a *Adapter) respondBuffered(ctx context.Context, inv *lambdaapi.Invocation
 	}
 	out := &event.Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body}
 	if a.isAppError(resp) {
-		return failf(errTypeErrorStatus, "app answered status %d (AWS_LWA_ERROR_STATUS_CODES=%s): %s",
-			out.StatusCode, a.cfg.ErrorStatusCodes, truncate(body, 1024))
+		return a.errorStatus(out.StatusCode, body)
 	}
 	if a.cfg.EnableCompression {
 		if err := compressResponse(out, ev); err != nil {
@@ -230,6 +237,31 @@ func (a *Adapter) respondBuffered(ctx context.Context, inv *lambdaapi.Invocation
 		return fmt.Errorf("send response: %w", err)
 	}
 	return nil
+}
+
+// errorStatusBodyMax bounds the app's body quoted in an AWS_LWA_ERROR_STATUS_CODES failure: the
+// error document must stay within what the Runtime API accepts.
+const errorStatusBodyMax = 1 << 20
+
+// errorStatus fails an invocation whose status AWS_LWA_ERROR_STATUS_CODES names. Lambda gets the
+// errorMessage AWS's adapter sends, {"statusCode":503,"body":"..."}, which failure destinations,
+// DLQ consumers and Step Functions Catch may parse; the log line says it in words.
+func (a *Adapter) errorStatus(status int, body []byte) *invokeError {
+	fail := failf(errTypeErrorStatus, "app answered status %d (AWS_LWA_ERROR_STATUS_CODES=%s): %s",
+		status, a.cfg.ErrorStatusCodes, truncate(body, 1024))
+	if len(body) > errorStatusBodyMax {
+		body = body[:errorStatusBodyMax]
+	}
+	var msg bytes.Buffer
+	enc := json.NewEncoder(&msg)
+	enc.SetEscapeHTML(false) // as serde_json writes it
+	if err := enc.Encode(struct {
+		StatusCode int    `json:"statusCode"`
+		Body       string `json:"body"`
+	}{status, string(body)}); err == nil { // an int and a string always encode
+		fail.message = strings.TrimSuffix(msg.String(), "\n")
+	}
+	return fail
 }
 
 // declaredLength is the body length the app announced, for messages.

@@ -49,9 +49,8 @@ func (a *Adapter) stream(ctx context.Context, log *slog.Logger, inv *lambdaapi.I
 	if a.isAppError(resp) {
 		// The status is known before any byte is streamed, so the invocation can still fail as a
 		// whole (SQS retries, DLQs), as in buffered mode.
-		head, _ := io.ReadAll(io.LimitReader(resp.Body, 1025))
-		return failf(errTypeErrorStatus, "app answered status %d (AWS_LWA_ERROR_STATUS_CODES=%s): %s",
-			resp.StatusCode, a.cfg.ErrorStatusCodes, truncate(head, 1024))
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, errorStatusBodyMax))
+		return a.errorStatus(resp.StatusCode, body)
 	}
 	prelude, err := event.StreamPrelude(resp.StatusCode, resp.Header)
 	if err != nil {
