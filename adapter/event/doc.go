@@ -24,15 +24,23 @@ package event
 //     TE, Trailer, Transfer-Encoding), Expect (net/http would wait for a 100 Continue) and
 //     Content-Length (set from the decoded body). Header names that are not HTTP tokens are dropped;
 //     control bytes (but tab) are stripped from values.
-//   - Context headers: x-amzn-request-context is the event's requestContext verbatim (compacted when
-//     pretty-printed, DEL written as \u007f) and is also sent for pass-through events that have one
-//     (WebSocket); x-amzn-lambda-context, x-amz-tenant-id (removed when the invocation has no tenant)
-//     and x-amzn-trace-id (the event's own is kept when Lambda gives none) overwrite client values.
+//   - Context headers: x-amzn-request-context is on every request, as with AWS's Rust adapter: the
+//     HTTP event's requestContext verbatim (compacted when pretty-printed, DEL written as \u007f), and
+//     the JSON literal null for pass-through events (the Rust adapter's RequestContext::PassThrough),
+//     even those with a requestContext of their own (WebSocket events without httpMethod: the body,
+//     the whole event, has it), and for an HTTP event whose requestContext is absent or null. It,
+//     x-amzn-lambda-context, x-amz-tenant-id (removed when the invocation has no tenant) and
+//     x-amzn-trace-id (the event's own is kept when Lambda gives none) overwrite client values.
 //   - Base64 bodies are accepted with or without padding.
 //
 // Responses
-//   - Text when valid UTF-8 and untyped or of a text type; a text type with invalid UTF-8 (say,
-//     Latin-1) goes as base64 rather than be altered.
+//   - Text when valid UTF-8 and untyped, of a text type, or marked by the app with the header
+//     x-lambda-http-content-encoding: text (any case), which lambda_http honours; a text type or that
+//     mark with invalid UTF-8 (say, Latin-1) goes as base64 rather than be altered: lwa never changes
+//     a body byte, where lambda_http would replace invalid bytes with U+FFFD. A Content-Encoding other
+//     than identity (a compressed body) is base64 even with the mark, as in lambda_http. The mark is
+//     sent on to the client, as lambda_http does, and is no more than a header in streaming mode
+//     (the prelude has no isBase64Encoded; the body is raw bytes).
 //   - Repeated headers in single-value maps (v2, ALB without multi-value, Lattice) are joined with
 //     ","; for ALB that includes Set-Cookie, so enable multi-value headers on the target group when
 //     an app sets several cookies.

@@ -23,10 +23,12 @@ import (
 //   - pass-through: the body itself when it is JSON; null when empty; else the body as a JSON string
 //     (base64 when not UTF-8).
 //
-// The body is text when it is valid UTF-8 and either untyped or of a text type (text/*, JSON,
-// JavaScript, XML, YAML); anything with a Content-Encoding or another type goes as base64, so no
-// byte is ever changed. Hop-by-hop headers (Connection, Transfer-Encoding...) are dropped. Header
-// names are taken case-insensitively, even in a header map built by hand.
+// The body is text when it is valid UTF-8 and either untyped, of a text type (text/*, JSON,
+// JavaScript, XML, YAML), or marked x-lambda-http-content-encoding: text by the app; anything with
+// a Content-Encoding, invalid UTF-8 or another type goes as base64, so no byte is ever changed.
+// Hop-by-hop headers (Connection, Transfer-Encoding...) are dropped; x-lambda-http-content-encoding
+// is sent on, as lambda_http does. Header names are taken case-insensitively, even in a header map
+// built by hand.
 func Encode(e *Event, resp *Response) ([]byte, error) {
 	if e == nil || resp == nil {
 		return nil, errors.New("encode response: nil event or response")
@@ -100,7 +102,17 @@ func appendBody(dst, body []byte, text bool) []byte {
 	return append(dst, '"')
 }
 
+// HeaderBodyEncoding is the response header with which an app asks for its body to go as text
+// whatever its Content-Type ("x-lambda-http-content-encoding: text"), as lambda_http, and so AWS's
+// Rust adapter, honours it.
+const HeaderBodyEncoding = "X-Lambda-Http-Content-Encoding"
+
 // isText says whether a body can go as a JSON string without changing a byte.
+//
+// A Content-Encoding (gzip, br...) means compressed, binary bytes: base64 even when the app asks for
+// text, as lambda_http does. x-lambda-http-content-encoding: text (any case) makes any Content-Type
+// text, but a body that is not valid UTF-8 still goes as base64: as text it would be altered
+// (lambda_http replaces invalid sequences with U+FFFD).
 func isText(h http.Header, body []byte) bool {
 	if len(body) == 0 {
 		return true
@@ -109,10 +121,17 @@ func isText(h http.Header, body []byte) bool {
 		return false
 	}
 	ct := h.Get("Content-Type")
-	if ct != "" && !IsTextType(ct) {
+	if ct != "" && !IsTextType(ct) && !wantsText(h) {
 		return false
 	}
 	return utf8.Valid(body)
+}
+
+// wantsText reports whether the app marked its response x-lambda-http-content-encoding: text. The
+// first value counts, as in lambda_http; its case and surrounding spaces do not.
+func wantsText(h http.Header) bool {
+	v := h[HeaderBodyEncoding]
+	return len(v) > 0 && strings.EqualFold(strings.TrimSpace(v[0]), "text")
 }
 
 // IsTextType reports whether a Content-Type is text: text/*, application/json, javascript, xml or

@@ -59,7 +59,7 @@ type Event struct {
 	RawQuery       string // encoded query, without "?"
 	Header         http.Header
 	Body           []byte
-	RequestContext json.RawMessage // the event's requestContext, verbatim (nil when absent)
+	RequestContext json.RawMessage // the event's requestContext, verbatim (nil when absent or null)
 	Raw            []byte          // the whole payload (pass-through)
 	MultiValue     bool            // ALB with multi-value headers: answer with multiValueHeaders
 }

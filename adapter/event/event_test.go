@@ -354,3 +354,102 @@ func TestEncodeHeaderNamesAnyCase(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", out, want)
 	}
 }
+
+// TestRequestContextHeaderValue checks x-amzn-request-context is on every request, once: the HTTP
+// event's requestContext, else null as AWS's Rust adapter sends for pass-through events, never a
+// value the client sent.
+func TestRequestContextHeaderValue(t *testing.T) {
+	const spoof = `"x-amzn-request-context":"{\"spoofed\":true}"`
+	tests := []struct {
+		name    string
+		payload string
+		kind    Kind
+		want    string
+	}{
+		{"sqs", `{"Records":[{"body":"x"}]}`, KindPassThrough, "null"},
+		{"pass-through with requestContext null", `{"requestContext": null,"detail":{}}`, KindPassThrough, "null"},
+		{"pass-through with requestContext not an object", `{"requestContext":"x","httpMethod":"GET"}`, KindPassThrough, "null"},
+		{"websocket without httpMethod", `{"headers":{"Host":"h",` + spoof + `},"requestContext":{"routeKey":"$connect","eventType":"CONNECT","connectionId":"c"}}`, KindPassThrough, "null"},
+		{"array", `[1,2]`, KindPassThrough, "null"},
+		{"null event", `null`, KindPassThrough, "null"},
+		{"v1", `{"httpMethod":"GET","path":"/","headers":{` + spoof + `},"requestContext":{"httpMethod":"GET","stage":"prod"}}`, KindAPIGatewayV1,
+			`{"httpMethod":"GET","stage":"prod"}`},
+		{"v2 pretty-printed", "{\"requestContext\": {\n  \"http\": {\"method\": \"GET\"}\n},\"headers\":{" + spoof + "}}", KindAPIGatewayV2,
+			`{"http":{"method":"GET"}}`},
+		{"alb", `{"httpMethod":"GET","path":"/","requestContext":{"elb":{"targetGroupArn":"t"}}}`, KindALB, `{"elb":{"targetGroupArn":"t"}}`},
+		{"lattice", `{"version":"2.0","method":"GET","path":"/","requestContext":{"serviceNetworkArn":"a"}}`, KindLattice, `{"serviceNetworkArn":"a"}`},
+		// A repeated key: detected as v2 by the first, the requestContext is the last, null.
+		{"v2 whose requestContext ends up null", `{"requestContext":{"http":{"method":"GET"}},"headers":{` + spoof + `},"requestContext": null}`, KindAPIGatewayV2, "null"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e, err := Decode([]byte(tc.payload))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e.Kind != tc.kind {
+				t.Fatalf("kind %s, want %s", e.Kind, tc.kind)
+			}
+			req, err := e.Request(context.Background(), RequestOptions{Host: "127.0.0.1:8080"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := req.Header.Values(HeaderRequestContext); len(got) != 1 || got[0] != tc.want {
+				t.Errorf("%s = %q, want [%q]", HeaderRequestContext, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestRequestContextHeaderHandBuilt checks events built without Decode: no requestContext, or a null
+// one, gives null, and a client-sent header never survives.
+func TestRequestContextHeaderHandBuilt(t *testing.T) {
+	tests := []struct {
+		name string
+		e    Event
+		want string
+	}{
+		{"v2 without requestContext", Event{Kind: KindAPIGatewayV2, Method: "GET", Path: "/"}, "null"},
+		{"v1 with requestContext null", Event{Kind: KindAPIGatewayV1, Method: "GET", Path: "/", RequestContext: json.RawMessage(" null ")}, "null"},
+		{"alb with requestContext", Event{Kind: KindALB, Method: "GET", Path: "/", RequestContext: json.RawMessage(` {"elb":{}} `)}, `{"elb":{}}`},
+		{"pass-through with requestContext", Event{Kind: KindPassThrough, Raw: []byte(`{}`), RequestContext: json.RawMessage(`{"a":1}`)}, "null"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.e.Header = http.Header{HeaderRequestContext: {`{"spoofed":true}`, "second"}}
+			req, err := tc.e.Request(context.Background(), RequestOptions{Host: "127.0.0.1:8080"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := req.Header.Values(HeaderRequestContext); len(got) != 1 || got[0] != tc.want {
+				t.Errorf("%s = %q, want [%q]", HeaderRequestContext, got, tc.want)
+			}
+			if got := tc.e.Header[HeaderRequestContext]; len(got) != 2 {
+				t.Errorf("the event's headers were changed: %q", got)
+			}
+		})
+	}
+}
+
+// TestDecodeRequestContextValue checks Event.RequestContext is the value without the whitespace
+// before it, and nil for null, whatever the spacing.
+func TestDecodeRequestContextValue(t *testing.T) {
+	tests := []struct{ payload, want string }{
+		{`{"requestContext":null}`, ""},
+		{`{"requestContext" :  null }`, ""},
+		{"{\"requestContext\":\n\tnull}", ""},
+		{`{"requestContext": "x"}`, `"x"`},
+		{`{"requestContext": 5 }`, `5`},
+		{`{"requestContext":  {"http":{"method":"GET"}} }`, `{"http":{"method":"GET"}}`},
+		{`{"Records":[]}`, ""},
+	}
+	for _, tc := range tests {
+		e, err := Decode([]byte(tc.payload))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(e.RequestContext) != tc.want || tc.want == "" && e.RequestContext != nil {
+			t.Errorf("%s: RequestContext %q, want %q", tc.payload, e.RequestContext, tc.want)
+		}
+	}
+}

@@ -79,6 +79,11 @@ func FuzzDecodeRequest(f *testing.F) {
 		if err := req.Write(io.Discard); err != nil {
 			t.Fatalf("net/http cannot send it: %v", err)
 		}
+		// x-amzn-request-context: exactly one value, JSON, null for a pass-through event.
+		rc := req.Header[HeaderRequestContext]
+		if len(rc) != 1 || !json.Valid([]byte(rc[0])) || e.Kind == KindPassThrough && rc[0] != "null" {
+			t.Fatalf("%s %q for a %s event", HeaderRequestContext, rc, e.Kind)
+		}
 		if e.Kind != KindPassThrough {
 			out, err := Encode(e, &Response{StatusCode: 200, Header: req.Header, Body: e.Body})
 			if err != nil || !json.Valid(out) {
@@ -108,6 +113,9 @@ func FuzzEncode(f *testing.F) {
 	f.Add(uint8(0), 200, "", []byte(`{"batchItemFailures":[]}`), false)
 	f.Add(uint8(0), 200, "", []byte("not json \xff"), false)
 	f.Add(uint8(2), 200, "Content-Encoding: gzip", []byte("\x1f\x8b"), false)
+	f.Add(uint8(3), 200, "Content-Type: image/svg\nX-Lambda-Http-Content-Encoding: text", []byte("<svg/>"), true)
+	f.Add(uint8(4), 200, "Content-Type: image/png\nX-Lambda-Http-Content-Encoding: TEXT", []byte("\x89PNG\xff"), false)
+	f.Add(uint8(1), 200, "Content-Encoding: br\nX-Lambda-Http-Content-Encoding: text", []byte("ok"), false)
 	f.Fuzz(func(t *testing.T, kind uint8, status int, headerBlob string, body []byte, multi bool) {
 		e := &Event{Kind: Kind(kind % 5), MultiValue: multi}
 		h := parseHeader(headerBlob)

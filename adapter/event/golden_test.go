@@ -173,6 +173,8 @@ func goldenResponses() []struct {
 		{"text-latin1", Response{StatusCode: 200, Header: http.Header{"Content-Type": {"text/plain; charset=iso-8859-1"}}, Body: []byte{'c', 'a', 'f', 0xe9}}},
 		{"empty-204", Response{StatusCode: 204, Header: http.Header{"Content-Length": {"0"}}}},
 		{"teapot", Response{StatusCode: 418, Header: http.Header{"Content-Type": {"text/plain"}}, Body: []byte("short and stout")}},
+		{"svg-text-override", Response{StatusCode: 200, Header: http.Header{"Content-Type": {"image/svg"}, "X-Lambda-Http-Content-Encoding": {"text"}},
+			Body: []byte(`<svg xmlns="http://www.w3.org/2000/svg"><text>héllo</text></svg>`)}},
 	}
 }
 

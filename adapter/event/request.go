@@ -14,7 +14,7 @@ import (
 // Headers the adapter sets on every request; a client-sent header of the same name never reaches the
 // app (no spoofing).
 const (
-	HeaderRequestContext = "X-Amzn-Request-Context" // the event's requestContext, JSON
+	HeaderRequestContext = "X-Amzn-Request-Context" // the event's requestContext, JSON; null when none (pass-through)
 	HeaderLambdaContext  = "X-Amzn-Lambda-Context"  // the invocation's context, JSON (LambdaContext)
 	HeaderTenantID       = "X-Amz-Tenant-Id"        // the invocation's tenant, when it has one
 	HeaderTraceID        = "X-Amzn-Trace-Id"        // the invocation's X-Ray trace header
@@ -78,7 +78,7 @@ func (e *Event) Request(ctx context.Context, opts RequestOptions) (*http.Request
 			}
 		}
 	}
-	setContextHeaders(h, e.RequestContext, opts)
+	setContextHeaders(h, e.requestContextHeader(), opts)
 
 	var r io.Reader
 	if len(body) > 0 {
@@ -98,13 +98,26 @@ func (e *Event) Request(ctx context.Context, opts RequestOptions) (*http.Request
 	return req, nil
 }
 
-// setContextHeaders sets the four headers only the adapter may set, removing client-sent ones.
-func setContextHeaders(h http.Header, requestContext json.RawMessage, opts RequestOptions) {
-	if len(requestContext) > 0 {
-		h[HeaderRequestContext] = []string{jsonHeader(requestContext)}
-	} else {
-		delete(h, HeaderRequestContext)
+// requestContextNull is x-amzn-request-context when there is no context to send: what AWS's Rust
+// adapter sends for pass-through events (serde writes its unit variant RequestContext::PassThrough as
+// null), so an app can JSON.parse the header on every route.
+const requestContextNull = "null"
+
+// requestContextHeader is the x-amzn-request-context value: the requestContext of an HTTP event,
+// verbatim; null for a pass-through event, even one with a requestContext of its own (a WebSocket
+// event: the whole event, requestContext included, is the body), and for an HTTP event without one.
+func (e *Event) requestContextHeader() string {
+	rc := bytes.TrimSpace(e.RequestContext)
+	if e.Kind == KindPassThrough || len(rc) == 0 || string(rc) == requestContextNull {
+		return requestContextNull
 	}
+	return jsonHeader(rc)
+}
+
+// setContextHeaders sets the four headers only the adapter may set, replacing or removing
+// client-sent ones. x-amzn-request-context is always set, to requestContext.
+func setContextHeaders(h http.Header, requestContext string, opts RequestOptions) {
+	h[HeaderRequestContext] = []string{requestContext}
 	if len(opts.LambdaContext) > 0 {
 		h[HeaderLambdaContext] = []string{jsonHeader(opts.LambdaContext)}
 	} else {

@@ -35,6 +35,7 @@ const preludeSeparator = "\x00\x00\x00\x00\x00\x00\x00\x00"
 // cookies, repeated headers are joined with ",", hop-by-hop headers are dropped, and Content-Type
 // defaults to application/octet-stream, as Lambda would otherwise assume. Header names are
 // taken case-insensitively, as HTTP does, even in a header map built by hand, and written in lower case.
+// The body is never base64 here, so x-lambda-http-content-encoding is sent on as any other header.
 func StreamPrelude(statusCode int, header http.Header) ([]byte, error) {
 	header = canonical(header)
 	keys := responseKeys(header)

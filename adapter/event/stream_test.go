@@ -66,6 +66,8 @@ func TestStreamPreludeExact(t *testing.T) {
 			`{"statusCode":500,"headers":{"content-type":"text/plain"},"cookies":[]}`},
 		{"names in any case", 302, http.Header{"content-type": {"text/html"}, "set-cookie": {"a=1"}, "Location": {"/x"}, "location": {"/y"}},
 			`{"statusCode":302,"headers":{"content-type":"text/html","location":"/x,/y"},"cookies":["a=1"]}`},
+		{"text mark sent on, no isBase64Encoded", 200, http.Header{"Content-Type": {"image/svg"}, "X-Lambda-Http-Content-Encoding": {"text"}},
+			`{"statusCode":200,"headers":{"content-type":"image/svg","x-lambda-http-content-encoding":"text"},"cookies":[]}`},
 		{"escaping", 200, http.Header{"Content-Type": {"text/plain"}, "X-Bad": {"\xff\x01<\u2028"}},
 			`{"statusCode":200,"headers":{"content-type":"text/plain","x-bad":"\ufffd\u0001<\u2028"},"cookies":[]}`},
 	}
