@@ -122,7 +122,7 @@ func echoInvoke(t *testing.T, f *fn, e testenv.HTTPEvent, headers map[string]str
 func wantSameAdapter(t *testing.T, f *fn) {
 	t.Helper()
 	logs := f.rie.Logs()
-	if n := strings.Count(logs, `msg="app is ready"`) + strings.Count(logs, `"msg":"app is ready"`); n != 1 { // text or JSON logs
+	if n := strings.Count(logs, `msg="app is ready"`) + strings.Count(logs, `"message":"app is ready"`); n != 1 { // text or JSON logs
 		t.Errorf("the adapter started %d times: want 1 (alive through the fault)", n)
 	}
 	if strings.Contains(logs, "panic") {
