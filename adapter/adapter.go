@@ -37,6 +37,11 @@ type Adapter struct {
 
 	// lifecycleErr is set when the Extensions API failed for good: the stop is then a failure.
 	lifecycleErr atomic.Pointer[error]
+
+	// hungErr is set when the app stopped answering (see checkAppAfterTimeout), and stopPolling then
+	// ends the runtime loops: the adapter exits so that Lambda starts a new environment.
+	hungErr     atomic.Pointer[error]
+	stopPolling context.CancelFunc
 }
 
 // New returns an adapter for cfg. runtime and ext are the Lambda API clients; ext may be nil in tests
@@ -59,6 +64,7 @@ func New(cfg config.Config, log *slog.Logger, runtime *lambdaapi.RuntimeClient, 
 func (a *Adapter) Run(ctx context.Context) error {
 	pollCtx, stopPolling := context.WithCancel(ctx)
 	defer stopPolling()
+	a.stopPolling = stopPolling
 
 	// Lambda finishes Init only once every extension has called event/next, so listen for lifecycle
 	// events before blocking on readiness.
@@ -91,6 +97,9 @@ func (a *Adapter) Run(ctx context.Context) error {
 		// Every loop returned: either shutdown, or they all failed.
 	case <-pollCtx.Done():
 		a.drain(done)
+	}
+	if p := a.hungErr.Load(); p != nil {
+		return *p
 	}
 	if pollCtx.Err() != nil {
 		a.log.Debug("adapter stopped")

@@ -118,6 +118,9 @@ func (a *Adapter) handle(ctx context.Context, log *slog.Logger, inv *lambdaapi.I
 	if rerr := a.runtime.Fail(rctx, inv.RequestID, fail.errType, msg); rerr != nil {
 		log.Error("report invocation error failed", "requestId", inv.RequestID, "error", rerr)
 	}
+	if fail.appTimedOut {
+		a.checkAppAfterTimeout(log, inv.RequestID)
+	}
 }
 
 // invokeError fails one invocation (posted to /error); other errors are the Runtime API's.
@@ -125,6 +128,8 @@ type invokeError struct {
 	errType string
 	err     error
 	message string // what Lambda gets as errorMessage when it is not err's text
+	// appTimedOut marks an app that did not finish answering before the deadline.
+	appTimedOut bool
 }
 
 func (e *invokeError) Error() string { return e.errType + ": " + e.err.Error() }
@@ -174,8 +179,10 @@ func (a *Adapter) prepare(ctx context.Context, log *slog.Logger, inv *lambdaapi.
 	resp, err := a.app.do(req)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
-			return nil, nil, failf(errTypeAppTimeout, "app did not answer %s %s within %s, before the invocation deadline (the adapter gives up %s early to report it)",
+			fail := failf(errTypeAppTimeout, "app did not answer %s %s within %s, before the invocation deadline (the adapter gives up %s early to report it)",
 				req.Method, req.URL.Path, time.Since(sent).Round(time.Millisecond), deadlineMargin)
+			fail.appTimedOut = true
+			return nil, nil, fail
 		}
 		return nil, nil, failf(errTypeApp, "app request %s %s failed: %w", req.Method, req.URL.Path, err)
 	}
@@ -203,7 +210,9 @@ func (a *Adapter) respondBuffered(ctx context.Context, inv *lambdaapi.Invocation
 	body, err := readBody(resp, MaxBufferedResponse+1)
 	if err != nil {
 		if ctx.Err() != nil {
-			return failf(errTypeAppTimeout, "app response body not complete before the invocation deadline (%d bytes read): %w", len(body), err)
+			fail := failf(errTypeAppTimeout, "app response body not complete before the invocation deadline (%d bytes read): %w", len(body), err)
+			fail.appTimedOut = true
+			return fail
 		}
 		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) {
 			return failf(errTypeApp, "app closed the connection mid-body, after %d of %s bytes (did it crash?): %w", len(body), declaredLength(resp), err)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -171,4 +172,29 @@ func trimOpError(err error) string {
 		return op.Err.Error()
 	}
 	return err.Error()
+}
+
+// checkAppAfterTimeout makes one readiness attempt after an invocation the app did not finish
+// before its deadline. The adapter reports such an invocation itself, just before Lambda's own
+// timeout, so Lambda does not reset the environment as its timeout would. An app that still answers
+// its readiness check was merely slow; one that does not (a blocked event loop, a deadlock, every
+// worker stuck) would stay so and fail every later invocation, so the adapter stops polling and
+// exits, and Lambda starts a new environment, as after its own timeout. In TCP mode an app that
+// still accepts connections passes.
+func (a *Adapter) checkAppAfterTimeout(log *slog.Logger, requestID string) {
+	ctx, cancel := context.WithTimeout(context.Background(), probeAttemptLimit)
+	defer cancel()
+	p := newProber(a.cfg)
+	defer p.close()
+	healthy, result, _ := p.probe(ctx)
+	if healthy {
+		log.Warn("app still passes its readiness check after a timed-out invocation; serving on", "requestId", requestID)
+		return
+	}
+	err := fmt.Errorf("app fails its readiness check (%s: %s) after invocation %s timed out: it is hung; exiting so that Lambda starts a new environment",
+		a.readinessTarget(), result, requestID)
+	log.Error("app is not answering", "error", err)
+	if a.hungErr.CompareAndSwap(nil, &err) && a.stopPolling != nil {
+		a.stopPolling()
+	}
 }

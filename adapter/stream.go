@@ -77,6 +77,9 @@ func (a *Adapter) stream(ctx context.Context, log *slog.Logger, inv *lambdaapi.I
 	}
 	if f := body.failure(); f != nil {
 		log.Error("app failed mid-stream; reported in the response trailers", "requestId", inv.RequestID, "error", f)
+		if ctx.Err() != nil {
+			a.checkAppAfterTimeout(log, inv.RequestID)
+		}
 	}
 	return nil
 }
