@@ -42,11 +42,12 @@ image: build ## OCI image layout only, into dist/image
 	bin/lwa-pack image --version $(VERSION) --source . --output oci:$(DIST)/image
 
 .PHONY: test
-test: tools ## Every test: unit (with -race for the adapter) and end-to-end (real RIE, registry, validators)
+test: tools ## Every test: unit (with -race for the adapter), end-to-end (real RIE, registry, validators), adapter units as arm64 under qemu
 	go vet ./...
 	go test $(GOTEST_FLAGS) -race -count=1 ./adapter/...
 	go test $(GOTEST_FLAGS) -count=1 ./packager/... ./layers/...
 	go test $(GOTEST_FLAGS) -count=1 -tags e2e -p 1 -timeout 20m ./...
+	scripts/test-arm64.sh
 
 .PHONY: lint
 lint: ## gofmt, go vet and staticcheck
