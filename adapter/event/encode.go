@@ -53,12 +53,12 @@ func Encode(e *Event, resp *Response) ([]byte, error) {
 		dst = appendMultiHeaders(dst, h, keys)
 	case e.Kind == KindAPIGatewayV2:
 		dst = append(dst, `,"headers":`...)
-		dst = appendJoinedHeaders(dst, h, keys, true)
+		dst = appendJoinedHeaders(dst, h, keys, true, "")
 		dst = append(dst, `,"cookies":`...)
 		dst = appendStrings(dst, h["Set-Cookie"])
 	default:
 		dst = append(dst, `,"headers":`...)
-		dst = appendJoinedHeaders(dst, h, keys, false)
+		dst = appendJoinedHeaders(dst, h, keys, false, "")
 	}
 	dst = append(dst, `,"body":`...)
 	dst = appendBody(dst, resp.Body, text)
@@ -213,9 +213,11 @@ func appendMultiHeaders(dst []byte, h http.Header, keys []string) []byte {
 }
 
 // appendJoinedHeaders appends {"Name":"v1,v2",...}; Set-Cookie is left out when it goes in cookies.
-func appendJoinedHeaders(dst []byte, h http.Header, keys []string, skipSetCookie bool) []byte {
+// lead, when not empty, is a member already encoded that goes first.
+func appendJoinedHeaders(dst []byte, h http.Header, keys []string, skipSetCookie bool, lead string) []byte {
 	dst = append(dst, '{')
-	first := true
+	dst = append(dst, lead...)
+	first := lead == ""
 	for _, k := range keys {
 		if skipSetCookie && k == "Set-Cookie" {
 			continue

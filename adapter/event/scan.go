@@ -257,15 +257,7 @@ func (s *scanner) number() error {
 // object scans an object at the next '{', calling member with each key (valid during the call
 // only); member must consume the value.
 func (s *scanner) object(member func(key []byte) error) error {
-	if err := s.enter('{'); err != nil {
-		return err
-	}
-	if s.ws() == '}' {
-		s.pos++
-		s.depth--
-		return nil
-	}
-	for {
+	return s.seq('{', '}', func() error {
 		if s.ws() != '"' {
 			return s.errorf("want a key")
 		}
@@ -279,45 +271,37 @@ func (s *scanner) object(member func(key []byte) error) error {
 		if escaped {
 			raw = unescape(raw)
 		}
-		if err := member(raw); err != nil {
-			return err
-		}
-		switch s.ws() {
-		case ',':
-			s.pos++
-		case '}':
-			s.pos++
-			s.depth--
-			return nil
-		default:
-			return s.errorf("want ',' or '}'")
-		}
-	}
+		return member(raw)
+	})
 }
 
 // array scans an array at the next '[', calling elem for each element; elem must consume it.
-func (s *scanner) array(elem func() error) error {
-	if err := s.enter('['); err != nil {
+func (s *scanner) array(elem func() error) error { return s.seq('[', ']', elem) }
+
+// seq scans the comma-separated elements between open and close, calling each for every element
+// (each must consume it).
+func (s *scanner) seq(open, close byte, each func() error) error {
+	if err := s.enter(open); err != nil {
 		return err
 	}
-	if s.ws() == ']' {
+	if s.ws() == close {
 		s.pos++
 		s.depth--
 		return nil
 	}
 	for {
-		if err := elem(); err != nil {
+		if err := each(); err != nil {
 			return err
 		}
 		switch s.ws() {
 		case ',':
 			s.pos++
-		case ']':
+		case close:
 			s.pos++
 			s.depth--
 			return nil
 		default:
-			return s.errorf("want ',' or ']'")
+			return s.errorf("want ',' or '%c'", close)
 		}
 	}
 }

@@ -42,24 +42,13 @@ func StreamPrelude(statusCode int, header http.Header) ([]byte, error) {
 	dst := make([]byte, 0, 96+len(keys)*48)
 	dst = append(dst, `{"statusCode":`...)
 	dst = appendInt(dst, int64(statusCode))
-	dst = append(dst, `,"headers":{`...)
-	first := true
+	dst = append(dst, `,"headers":`...)
+	lead := ""
 	if len(header["Content-Type"]) == 0 {
-		dst = append(dst, `"content-type":"application/octet-stream"`...)
-		first = false
+		lead = `"content-type":"application/octet-stream"`
 	}
-	for _, k := range keys {
-		if k == "Set-Cookie" {
-			continue
-		}
-		if !first {
-			dst = append(dst, ',')
-		}
-		first = false
-		dst = appendHeaderKey(dst, k)
-		dst = appendJoined(dst, header[k])
-	}
-	dst = append(dst, `},"cookies":`...)
+	dst = appendJoinedHeaders(dst, header, keys, true, lead)
+	dst = append(dst, `,"cookies":`...)
 	dst = appendStrings(dst, header["Set-Cookie"])
 	dst = append(dst, '}')
 	return append(dst, preludeSeparator...), nil
