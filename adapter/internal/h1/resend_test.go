@@ -173,13 +173,7 @@ func TestNoResendOnNewConnection(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error")
 	}
-	var re *ResendError
-	if errors.As(err, &re) {
-		t.Errorf("a request that failed on a new connection was sent again: %v", err)
-	}
-	if n := len(rec.copies("/t")); n != 1 {
-		t.Errorf("server read %d copies; want 1", n)
-	}
+	wantSentOnce(t, err, rec, "a request that failed on a new connection")
 }
 
 func TestNoResendAfterPartialAnswer(t *testing.T) {
@@ -202,12 +196,18 @@ func TestNoResendAfterPartialAnswer(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error from a cut answer")
 	}
+	wantSentOnce(t, err, rec, "a request cut after part of an answer")
+}
+
+// wantSentOnce checks that the failed request to /t reached the server once and was not resent.
+func wantSentOnce(t *testing.T, err error, rec *received, what string) {
+	t.Helper()
 	var re *ResendError
 	if errors.As(err, &re) {
-		t.Errorf("sent again after part of an answer had arrived: %v", err)
+		t.Errorf("%s was sent again: %v", what, err)
 	}
 	if n := len(rec.copies("/t")); n != 1 {
-		t.Errorf("server read %d copies; want 1", n)
+		t.Errorf("%s: server read %d copies; want 1", what, n)
 	}
 }
 
