@@ -166,19 +166,20 @@ func closeBody(req *http.Request) {
 	}
 }
 
-// hostPort is the address to dial for u: its host, port 80 when it names none.
+// hostPort is the address to dial for u: its host, port 80 when it names none. The pool is keyed
+// by it, so it is taken as it stands when it has a port (no allocation per request).
 func hostPort(u *url.URL) string {
-	port := u.Port()
-	if port == "" {
-		port = "80"
+	if u.Port() != "" {
+		return u.Host
 	}
-	return net.JoinHostPort(u.Hostname(), port)
+	return net.JoinHostPort(u.Hostname(), "80")
 }
 
 // conn is one connection and its buffers.
 type conn struct {
 	nc     net.Conn
-	peek   [1]byte
+	peeker peeker // how alive looks at it while idle (peek_*.go)
+	expire func() // ends a blocked read or write at once; made once, used by every exchange
 	r      countingReader
 	br     *bufio.Reader
 	w      countingWriter
@@ -314,6 +315,8 @@ func (c *Client) dial(ctx context.Context, addr string) (*conn, error) {
 	}
 	nc = wrapConn(nc)
 	pc := &conn{nc: nc}
+	pc.peeker.init(nc)
+	pc.expire = func() { nc.SetDeadline(aLongTimeAgo) }
 	pc.r.nc = nc
 	pc.w.nc = nc
 	pc.br = bufio.NewReaderSize(&pc.r, 4<<10)
@@ -336,7 +339,7 @@ func (c *Client) exchange(ctx context.Context, addr string, pc *conn, req *http.
 	pc.r.n, pc.r.over = 0, false
 	pc.w.n.Store(0)
 	pc.w.err = nil
-	stop := context.AfterFunc(ctx, func() { pc.nc.SetDeadline(aLongTimeAgo) })
+	stop := context.AfterFunc(ctx, pc.expire)
 	if c.MaxIdle <= 0 && !req.Close {
 		again := *req
 		again.Close = true // Connection: close
@@ -525,7 +528,7 @@ func alive(pc *conn) bool {
 	if pc.br.Buffered() > 0 {
 		return false
 	}
-	return peekAlive(pc)
+	return pc.peeker.alive()
 }
 
 // validate refuses what net/http's Transport refuses before sending: a request line or header
