@@ -1,7 +1,6 @@
 package adapter
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -38,17 +37,7 @@ func testConfig(t *testing.T, appAddr, apiAddr string, kv ...string) config.Conf
 }
 
 // logBuffer collects log lines for assertions.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-func (l *logBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
+type logBuffer = testenv.SyncBuffer
 
 func newTestAdapter(t *testing.T, cfg config.Config, logs io.Writer) *Adapter {
 	t.Helper()

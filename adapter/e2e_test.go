@@ -287,13 +287,7 @@ func TestE2EShutdownWithInFlightRequest(t *testing.T) {
 func TestE2EManagedInstancesConcurrency(t *testing.T) {
 	appPort := testenv.FreePort(t)
 	// Managed Instances mode ignores bootstrap arguments: the app starts from /var/runtime/bootstrap.
-	varDir := testenv.WorldDir(t)
-	for _, d := range []string{"runtime", "task", "tmp"} {
-		if err := os.MkdirAll(filepath.Join(varDir, d), 0o777); err != nil {
-			t.Fatal(err)
-		}
-	}
-	_ = os.Chmod(filepath.Join(varDir, "tmp"), 0o1777)
+	varDir := testenv.VarDir(t)
 	httpbin := testenv.HTTPBin(t, appPort)
 	binCopy := filepath.Join(varDir, "runtime", "go-httpbin")
 	b, err := os.ReadFile(httpbin[0])

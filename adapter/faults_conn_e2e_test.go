@@ -151,13 +151,7 @@ func TestE2EFaultManagedInstancesConcurrency64(t *testing.T) {
 	const loops, warm, total = 64, 1000, 10000
 	token := fmt.Sprintf("lwa-mi-%d", time.Now().UnixNano())
 	appPort := testenv.FreePort(t)
-	varDir := testenv.WorldDir(t)
-	for _, d := range []string{"runtime", "task", "tmp"} {
-		if err := os.MkdirAll(filepath.Join(varDir, d), 0o777); err != nil {
-			t.Fatal(err)
-		}
-	}
-	_ = os.Chmod(filepath.Join(varDir, "tmp"), 0o1777)
+	varDir := testenv.VarDir(t)
 	b, err := os.ReadFile(badapp(t))
 	if err != nil {
 		t.Fatal(err)

@@ -187,13 +187,7 @@ var stBadapp = sync.OnceValues(func() (string, error) {
 // streaming mode and bootstrap as /var/runtime/bootstrap; files are copied into /var/runtime.
 func stManaged(t *testing.T, bootstrap string, files []string, env ...string) *testenv.RIE {
 	t.Helper()
-	varDir := testenv.WorldDir(t)
-	for _, d := range []string{"runtime", "task", "tmp"} {
-		if err := os.MkdirAll(filepath.Join(varDir, d), 0o777); err != nil {
-			t.Fatal(err)
-		}
-	}
-	_ = os.Chmod(filepath.Join(varDir, "tmp"), 0o1777)
+	varDir := testenv.VarDir(t)
 	for _, src := range files {
 		b, err := os.ReadFile(src)
 		if err != nil {

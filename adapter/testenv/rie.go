@@ -133,6 +133,22 @@ func WorldDir(t testing.TB) string {
 	return d
 }
 
+// VarDir is a directory to bind on /var for Managed Instances mode, which reads the runtime from
+// /var/runtime: it holds runtime/ and task/, and a tmp/ anyone may write to (sticky, as /tmp).
+func VarDir(t testing.TB) string {
+	t.Helper()
+	d := WorldDir(t)
+	for _, sub := range []string{"runtime", "task", "tmp"} {
+		if err := os.MkdirAll(filepath.Join(d, sub), 0o777); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Chmod(filepath.Join(d, "tmp"), 0o1777); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
 // Options configures one RIE.
 type Options struct {
 	Opt       string   // bound on /opt: extensions/ and, for zip functions, bootstrap
@@ -146,7 +162,7 @@ type RIE struct {
 	InvokeURL  string // POST here to invoke
 	RuntimeAPI string // host:port of its Runtime API
 	cmd        *exec.Cmd
-	logs       *syncBuffer
+	logs       *SyncBuffer
 	done       chan struct{}
 	once       sync.Once
 }
@@ -171,7 +187,7 @@ func StartRIE(t testing.TB, o Options) *RIE {
 	cmd := exec.Command("unshare", args...)
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=/tmp", "LWA_TEST_OPT=" + o.Opt, "LWA_TEST_VAR=" + o.Var}
 	cmd.Env = append(env, o.Env...)
-	logs := &syncBuffer{}
+	logs := &SyncBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
@@ -283,19 +299,19 @@ func waitListening(port int, timeout time.Duration, done <-chan struct{}) error 
 	return fmt.Errorf("port %d not listening after %s", port, timeout)
 }
 
-// syncBuffer is a bytes.Buffer safe for concurrent writers and readers.
-type syncBuffer struct {
+// SyncBuffer is a bytes.Buffer safe for concurrent writers and readers (logs under test).
+type SyncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
+func (s *SyncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
 
-func (s *syncBuffer) String() string {
+func (s *SyncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
