@@ -49,6 +49,10 @@ func BenchmarkGet1K(b *testing.B) {
 		defer c.CloseIdle()
 		run(b, c.Do)
 	})
+	// What a request that must not go on a stale connection (FreshAfter) pays: a new connection.
+	b.Run("h1_new_connection", func(b *testing.B) {
+		run(b, (&Client{}).Do)
+	})
 	b.Run("net_http", func(b *testing.B) {
 		tr := &http.Transport{MaxIdleConnsPerHost: 4, DisableCompression: true}
 		defer tr.CloseIdleConnections()
