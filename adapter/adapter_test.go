@@ -18,7 +18,7 @@ import (
 
 	"github.com/lwa-go/lwa/adapter/config"
 	"github.com/lwa-go/lwa/adapter/lambdaapi"
-	"github.com/lwa-go/lwa/adapter/testenv"
+	"github.com/lwa-go/lwa/internal/testenv"
 )
 
 // testConfig is a valid configuration for an app at appAddr and a Lambda API at apiAddr.

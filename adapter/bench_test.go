@@ -19,7 +19,7 @@ import (
 	"github.com/lwa-go/lwa/adapter/config"
 	"github.com/lwa-go/lwa/adapter/event"
 	"github.com/lwa-go/lwa/adapter/lambdaapi"
-	"github.com/lwa-go/lwa/adapter/testenv"
+	"github.com/lwa-go/lwa/internal/testenv"
 )
 
 // The forwarding and large-body figures in docs/performance.md come from these benchmarks

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lwa-go/lwa/adapter/testenv"
+	"github.com/lwa-go/lwa/internal/testenv"
 )
 
 // adapterBin is the lambda-adapter built once for this test binary (see TestMain).

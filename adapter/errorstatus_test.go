@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/lwa-go/lwa/adapter/lambdaapi"
-	"github.com/lwa-go/lwa/adapter/testenv"
+	"github.com/lwa-go/lwa/internal/testenv"
 )
 
 // An AWS_LWA_ERROR_STATUS_CODES failure carries the errorMessage AWS's adapter sends,

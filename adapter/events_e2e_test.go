@@ -21,7 +21,7 @@ import (
 
 	"github.com/andybalholm/brotli"
 
-	"github.com/lwa-go/lwa/adapter/testenv"
+	"github.com/lwa-go/lwa/internal/testenv"
 )
 
 // Event builders for the other HTTP triggers, in the shapes AWS documents (and its sample events use).

@@ -20,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lwa-go/lwa/adapter/testenv"
+	"github.com/lwa-go/lwa/internal/testenv"
 )
 
 // #830 in AWS's adapter: a kept-alive connection the app closes while idle.

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lwa-go/lwa/adapter/testenv"
+	"github.com/lwa-go/lwa/internal/testenv"
 )
 
 var (
@@ -30,7 +30,7 @@ func badapp(t *testing.T) string {
 	t.Helper()
 	badappOnce.Do(func() {
 		out := filepath.Join(filepath.Dir(adapterBin), "badapp")
-		cmd := exec.Command("go", "build", "-o", out, "./adapter/testenv/badapp")
+		cmd := exec.Command("go", "build", "-o", out, "./internal/testenv/badapp")
 		cmd.Dir = testenv.ModuleRoot(t)
 		cmd.Env = append(cmd.Environ(), "CGO_ENABLED=0")
 		if b, err := cmd.CombinedOutput(); err != nil {

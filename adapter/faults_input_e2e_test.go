@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lwa-go/lwa/adapter/testenv"
+	"github.com/lwa-go/lwa/internal/testenv"
 )
 
 func TestE2EFaultResponseTooLarge(t *testing.T) {

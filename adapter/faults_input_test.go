@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/lwa-go/lwa/adapter/lambdaapi"
-	"github.com/lwa-go/lwa/adapter/testenv"
+	"github.com/lwa-go/lwa/internal/testenv"
 )
 
 func TestFaultResponseTooLarge(t *testing.T) {

@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/lwa-go/lwa/adapter/lambdaapi"
-	"github.com/lwa-go/lwa/adapter/testenv"
+	"github.com/lwa-go/lwa/internal/testenv"
 )
 
 // 64 loops, 10,000 invocations with distinct bodies: every answer is its own request's, memory stays

@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/lwa-go/lwa/adapter/config"
-	"github.com/lwa-go/lwa/adapter/testenv"
+	"github.com/lwa-go/lwa/internal/testenv"
 )
 
 // stubAPI is a Lambda API whose /runtime/invocation/next is whatever the test makes it.

@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"github.com/lwa-go/lwa/adapter/lambdaapi"
-	"github.com/lwa-go/lwa/adapter/testenv"
+	"github.com/lwa-go/lwa/internal/testenv"
 )
 
 // faultApp is an app whose handlers misbehave by path; every other path answers "ok <method>".

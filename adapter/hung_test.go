@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/lwa-go/lwa/adapter/lambdaapi"
-	"github.com/lwa-go/lwa/adapter/testenv"
+	"github.com/lwa-go/lwa/internal/testenv"
 )
 
 // An app that stops answering altogether (a blocked event loop, a deadlock) fails the invocation

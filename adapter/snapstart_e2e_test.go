@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lwa-go/lwa/adapter/testenv"
+	"github.com/lwa-go/lwa/internal/testenv"
 )
 
 // httpbinLogging is go-httpbin logging every request, so the test sees the hook calls in RIE's output.

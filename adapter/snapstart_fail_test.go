@@ -15,7 +15,7 @@ import (
 
 	"github.com/lwa-go/lwa/adapter/config"
 	"github.com/lwa-go/lwa/adapter/lambdaapi"
-	"github.com/lwa-go/lwa/adapter/testenv"
+	"github.com/lwa-go/lwa/internal/testenv"
 )
 
 // The failure branches of the SnapStart sequence, run through Main so that what reaches Lambda

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lwa-go/lwa/adapter/testenv"
+	"github.com/lwa-go/lwa/internal/testenv"
 )
 
 // Minimal events of each HTTP trigger, in the shapes event.Decode recognises.

@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lwa-go/lwa/adapter/testenv"
+	"github.com/lwa-go/lwa/internal/testenv"
 )
 
 // These run the adapter binary against testenv.FakeAPI, with go-httpbin as a process of its own:

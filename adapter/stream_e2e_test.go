@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lwa-go/lwa/adapter/testenv"
+	"github.com/lwa-go/lwa/internal/testenv"
 )
 
 // Streaming end to end. RIE accepts streamed responses but buffers them (and caps them at 6 MiB +
@@ -167,14 +167,14 @@ func TestE2EStreamOverRIECap(t *testing.T) {
 	}
 }
 
-// stBadapp builds the misbehaving app of adapter/testenv/badapp once per test binary.
+// stBadapp builds the misbehaving app of internal/testenv/badapp once per test binary.
 var stBadapp = sync.OnceValues(func() (string, error) {
 	out := filepath.Join(filepath.Dir(adapterBin), "badapp-stream")
 	root, err := filepath.Abs("..")
 	if err != nil {
 		return "", err
 	}
-	cmd := exec.Command("go", "build", "-o", out, "./adapter/testenv/badapp")
+	cmd := exec.Command("go", "build", "-o", out, "./internal/testenv/badapp")
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {

@@ -19,7 +19,7 @@ import (
 
 	"github.com/lwa-go/lwa/adapter/config"
 	"github.com/lwa-go/lwa/adapter/lambdaapi"
-	"github.com/lwa-go/lwa/adapter/testenv"
+	"github.com/lwa-go/lwa/internal/testenv"
 )
 
 // startStreamAdapter runs an adapter in response_stream mode for the app at appAddr against a fresh

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lwa-go/lwa/adapter/testenv"
+	"github.com/lwa-go/lwa/internal/testenv"
 )
 
 // lwaPack is the lwa-pack binary built once for this test binary; repoRoot is the module root it

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lwa-go/lwa/adapter/testenv"
+	"github.com/lwa-go/lwa/internal/testenv"
 )
 
 // benchBody is the app's 1 KB text answer, as go-httpbin's /range/1024.

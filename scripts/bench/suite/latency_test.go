@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lwa-go/lwa/adapter/testenv"
+	"github.com/lwa-go/lwa/internal/testenv"
 )
 
 // latencyInvokes is how many invocations each side gets, interleaved one for one.

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lwa-go/lwa/adapter/testenv"
+	"github.com/lwa-go/lwa/internal/testenv"
 )
 
 // TestReadiness measures how soon the adapter notices the app: from the moment the app calls
