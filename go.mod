@@ -10,13 +10,35 @@ require (
 	github.com/andybalholm/brotli v1.2.8
 	// Only for the benchmark's native handler (scripts/bench/native): the floor we measure against.
 	github.com/aws/aws-lambda-go v1.55.1
+	// lwa-pack publish only (packager/lambdalayer): the Lambda API with SigV4 signing, retries and
+	// the credential chain users already configure for the AWS CLI (profiles, SSO, roles). Writing
+	// that ourselves would be more code than the SDK adds: see docs/packager.md for lwa-pack's size.
+	github.com/aws/aws-sdk-go-v2 v1.48.0
+	github.com/aws/aws-sdk-go-v2/config v1.33.19
+	github.com/aws/aws-sdk-go-v2/service/lambda v1.117.0
+	// The SDK's error interface (smithy.APIError): the AWS error code in lwa-pack publish's messages.
+	github.com/aws/smithy-go v1.28.9
 	// OCI images, layouts, tarballs and registry pushes without a Docker daemon (lwa-pack image).
 	github.com/google/go-containerregistry v0.22.1
 	// lwa-pack's commands and flags, with environment-variable fallbacks.
 	github.com/urfave/cli/v2 v2.27.7
+	// errgroup: lwa-pack publish's regions in parallel, with a limit.
+	golang.org/x/sync v0.22.0
 )
 
 require (
+	github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream v1.7.27 // indirect
+	github.com/aws/aws-sdk-go-v2/credentials v1.21.1 // indirect
+	github.com/aws/aws-sdk-go-v2/feature/ec2/imds v1.20.9 // indirect
+	github.com/aws/aws-sdk-go-v2/internal/configsources v1.5.12 // indirect
+	github.com/aws/aws-sdk-go-v2/internal/endpoints/v2 v2.8.12 // indirect
+	github.com/aws/aws-sdk-go-v2/internal/v4a v1.5.12 // indirect
+	github.com/aws/aws-sdk-go-v2/service/internal/accept-encoding v1.13.25 // indirect
+	github.com/aws/aws-sdk-go-v2/service/internal/presigned-url v1.14.12 // indirect
+	github.com/aws/aws-sdk-go-v2/service/signin v1.13.1 // indirect
+	github.com/aws/aws-sdk-go-v2/service/sso v1.39.5 // indirect
+	github.com/aws/aws-sdk-go-v2/service/ssooidc v1.44.5 // indirect
+	github.com/aws/aws-sdk-go-v2/service/sts v1.52.0 // indirect
 	github.com/cpuguy83/go-md2man/v2 v2.0.7 // indirect
 	github.com/docker/cli v29.7.2+incompatible // indirect
 	github.com/docker/docker-credential-helpers v0.9.3 // indirect
@@ -27,7 +49,6 @@ require (
 	github.com/russross/blackfriday/v2 v2.1.0 // indirect
 	github.com/sirupsen/logrus v1.9.4 // indirect
 	github.com/xrash/smetrics v0.0.0-20240521201337-686a1a2994c1 // indirect
-	golang.org/x/sync v0.22.0 // indirect
 	golang.org/x/sys v0.47.0 // indirect
 	gotest.tools/v3 v3.5.2 // indirect
 )
