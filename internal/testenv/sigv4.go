@@ -51,7 +51,7 @@ func (s SigV4) Verify(r *http.Request) (SignedRequest, error) {
 	auth := r.Header.Get("Authorization")
 	rest, ok := strings.CutPrefix(auth, "AWS4-HMAC-SHA256 ")
 	if !ok {
-		return out, fmt.Errorf("Authorization header %q is not AWS4-HMAC-SHA256", auth)
+		return out, fmt.Errorf("the Authorization header %q is not AWS4-HMAC-SHA256", auth)
 	}
 	fields := map[string]string{}
 	for _, f := range strings.Split(rest, ",") {
