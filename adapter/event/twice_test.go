@@ -53,7 +53,7 @@ func TestCookieHeaderFromFixtures(t *testing.T) {
 func TestFieldsSentTwice(t *testing.T) {
 	const v2 = `"version":"2.0","requestContext":{"http":{"method":"GET","path":"/ctx"}}`
 	tests := []struct {
-		name, payload     string
+		name, payload       string
 		wantCookie, wantURI string
 	}{
 		{"v2 cookies array and header", `{` + v2 + `,"rawPath":"/","cookies":["a=1","b=2"],"headers":{"cookie":"a=1; b=2"}}`, "a=1; b=2", "/"},
