@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/lwa-go/lwa/adapter/internal/httpsyntax"
 )
 
 // FuzzDecodeRequest checks that any payload either fails to decode, exactly when it is not valid
@@ -69,7 +71,7 @@ func FuzzDecodeRequest(f *testing.F) {
 			}
 		}
 		for k, vs := range req.Header {
-			if !validName(k) {
+			if !httpsyntax.IsToken(k) {
 				t.Fatalf("invalid header name %q", k)
 			}
 			for _, v := range vs {
