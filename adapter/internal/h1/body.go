@@ -65,4 +65,3 @@ func (b *body) finish(eof bool) {
 	}
 	b.pc.nc.Close()
 }
-

@@ -118,4 +118,3 @@ func alive(pc *conn) bool {
 	}
 	return pc.peeker.alive()
 }
-

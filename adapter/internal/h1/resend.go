@@ -71,4 +71,3 @@ func (e *ResendError) Error() string {
 
 // Unwrap makes both failures visible to errors.Is and errors.As.
 func (e *ResendError) Unwrap() []error { return []error{e.First, e.Err} }
-

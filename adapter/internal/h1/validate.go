@@ -53,4 +53,3 @@ func validate(req *http.Request) error {
 	}
 	return nil
 }
-
