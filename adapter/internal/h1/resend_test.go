@@ -349,3 +349,26 @@ func TestResendPutDeleteEffectOnce(t *testing.T) {
 		})
 	}
 }
+
+func TestIdempotent(t *testing.T) {
+	for _, tc := range []struct {
+		method string
+		h      http.Header
+		want   bool
+	}{
+		{"", nil, true}, {"GET", nil, true}, {"HEAD", nil, true}, {"OPTIONS", nil, true},
+		{"TRACE", nil, true}, {"PUT", nil, true}, {"DELETE", nil, true},
+		{"POST", nil, false}, {"PATCH", nil, false}, {"CONNECT", nil, false}, {"PROPFIND", nil, false},
+		{"POST", http.Header{"Idempotency-Key": {"a"}}, true},
+		{"PATCH", http.Header{"X-Idempotency-Key": {"a"}}, true},
+		{"POST", http.Header{"Idempotency-Key": {""}}, false},
+	} {
+		req := &http.Request{Method: tc.method, Header: tc.h}
+		if req.Header == nil {
+			req.Header = http.Header{}
+		}
+		if got := Idempotent(req); got != tc.want {
+			t.Errorf("Idempotent(%q, %v) = %v", tc.method, tc.h, got)
+		}
+	}
+}
