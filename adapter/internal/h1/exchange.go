@@ -11,21 +11,21 @@ import (
 	"time"
 )
 
-// ExchangeError is a failed exchange and how far it got: what Do needs to decide whether the
+// exchangeError is a failed exchange and how far it got: what Do needs to decide whether the
 // request may be sent again (shouldResend). Do returns Err, the failure itself.
-type ExchangeError struct {
+type exchangeError struct {
 	Err      error
 	Sent     int64 // request bytes the kernel accepted
 	Received int64 // response bytes read
 }
 
-func (e *ExchangeError) Error() string { return e.Err.Error() }
+func (e *exchangeError) Error() string { return e.Err.Error() }
 
-func (e *ExchangeError) Unwrap() error { return e.Err }
+func (e *exchangeError) Unwrap() error { return e.Err }
 
-// unwrapExchange returns the failure an ExchangeError carries, as Do reports it.
+// unwrapExchange returns the failure an exchangeError carries, as Do reports it.
 func unwrapExchange(err error) error {
-	var ex *ExchangeError
+	var ex *exchangeError
 	if errors.As(err, &ex) {
 		return ex.Err
 	}
@@ -36,7 +36,7 @@ func unwrapExchange(err error) error {
 var aLongTimeAgo = time.Unix(1, 0)
 
 // exchange writes req on pc and reads the response head. On success the response body owns pc;
-// on failure pc is closed and the error is an *ExchangeError.
+// on failure pc is closed and the error is an *exchangeError.
 func (c *Client) exchange(ctx context.Context, addr string, pc *conn, req *http.Request) (*http.Response, error) {
 	x := exchange{ctx: ctx, pc: pc, req: c.framed(req)}
 	x.rec, x.req = recordBody(x.req)
@@ -149,7 +149,7 @@ func (x *exchange) fail(err error) error {
 	if x.ctx.Err() != nil {
 		err = fmt.Errorf("%w (%w)", context.Cause(x.ctx), err)
 	}
-	return &ExchangeError{Err: err, Sent: x.pc.w.n.Load(), Received: x.pc.r.n}
+	return &exchangeError{Err: err, Sent: x.pc.w.n.Load(), Received: x.pc.r.n}
 }
 
 // awaitWriter waits for the body writer of a failed exchange, returning the body's error when that

@@ -100,7 +100,7 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 	if err == nil {
 		return resp, nil
 	}
-	var first *ExchangeError
+	var first *exchangeError
 	if !errors.As(err, &first) || !shouldResend(ctx, req, reused, first) {
 		return nil, unwrapExchange(err)
 	}
@@ -108,7 +108,7 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 }
 
 // resend sends req once more, on a new connection, after it failed with first on a reused one.
-func (c *Client) resend(ctx context.Context, addr string, req *http.Request, first *ExchangeError) (*http.Response, error) {
+func (c *Client) resend(ctx context.Context, addr string, req *http.Request, first *exchangeError) (*http.Response, error) {
 	again := *req
 	if req.GetBody != nil {
 		var err error

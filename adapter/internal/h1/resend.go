@@ -10,7 +10,7 @@ import (
 // new connection: the failure must be the race with a peer closing a kept-alive connection, and a
 // second copy must not be able to repeat the request's effect. One reason per case, as net/http's
 // shouldRetryRequest.
-func shouldResend(ctx context.Context, req *http.Request, reused bool, ex *ExchangeError) bool {
+func shouldResend(ctx context.Context, req *http.Request, reused bool, ex *exchangeError) bool {
 	switch {
 	case !reused:
 		// A new connection has no idle timer the peer could have fired: the peer is refusing
