@@ -97,7 +97,7 @@ type core struct {
 	digest v1.Hash
 }
 
-func (c core) RawConfigFile() ([]byte, error)       { return bytes.Clone(emptyConfig), nil }
+func (c core) RawConfigFile() ([]byte, error)      { return bytes.Clone(emptyConfig), nil }
 func (c core) MediaType() (types.MediaType, error) { return types.OCIManifestSchema1, nil }
 func (c core) RawManifest() ([]byte, error)        { return c.raw, nil }
 

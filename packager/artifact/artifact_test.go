@@ -96,7 +96,7 @@ func TestPushedAndPulledBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	idx := a.(v1.ImageIndex)
-	tag, _ := name.NewTag(strings.TrimPrefix(srv.URL, "http://") + "/adapter-layer:1.2.3", name.Insecure)
+	tag, _ := name.NewTag(strings.TrimPrefix(srv.URL, "http://")+"/adapter-layer:1.2.3", name.Insecure)
 	if err := remote.WriteIndex(tag, idx); err != nil {
 		t.Fatal(err)
 	}
