@@ -31,7 +31,7 @@ const (
 )
 
 // emptyConfig is the content of OCI's empty descriptor: the two bytes {}.
-var emptyConfig = []byte("{}")
+const emptyConfig = "{}"
 
 // Layer is one platform's adapter layer.
 type Layer struct {
@@ -56,8 +56,8 @@ func Manifest(l Layer, version string) (v1.Image, error) {
 		MediaType:     types.OCIManifestSchema1,
 		ArtifactType:  Type,
 		Config: v1.Descriptor{
-			MediaType: EmptyConfigType, Size: int64(len(emptyConfig)), Digest: sha256Hash(emptyConfig),
-			Data: emptyConfig,
+			MediaType: EmptyConfigType, Size: int64(len(emptyConfig)), Digest: sha256Hash([]byte(emptyConfig)),
+			Data: []byte(emptyConfig),
 		},
 		Layers:      []v1.Descriptor{*desc},
 		Annotations: map[string]string{VersionAnnotation: version},
@@ -97,7 +97,7 @@ type core struct {
 	digest v1.Hash
 }
 
-func (c core) RawConfigFile() ([]byte, error)      { return bytes.Clone(emptyConfig), nil }
+func (c core) RawConfigFile() ([]byte, error)      { return []byte(emptyConfig), nil }
 func (c core) MediaType() (types.MediaType, error) { return types.OCIManifestSchema1, nil }
 func (c core) RawManifest() ([]byte, error)        { return c.raw, nil }
 
