@@ -33,7 +33,8 @@ case "$want" in
   *) echo "install-tools: unknown set '$want': use test, lint, release or all" >&2; exit 2 ;;
 esac
 
-# Debian packages: validators, a real registry, qemu for the arm64 binary, gpg for release signing.
+# Debian packages: validators, a real registry, qemu for the arm64 binary, gpg for release signing,
+# shells for the completion scripts.
 missing=()
 command -v skopeo >/dev/null || missing+=(skopeo)
 command -v docker-registry >/dev/null || missing+=(docker-registry)
@@ -41,6 +42,9 @@ command -v qemu-aarch64-static >/dev/null || command -v qemu-aarch64 >/dev/null 
 command -v unzip >/dev/null || missing+=(unzip)
 command -v file >/dev/null || missing+=(file)
 command -v gpg >/dev/null || missing+=(gnupg)
+# The shells whose completion scripts lwa-pack prints (packager/usage tests load them).
+command -v zsh >/dev/null || missing+=(zsh)
+command -v fish >/dev/null || missing+=(fish)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "install-tools: need root to apt-get install ${missing[*]}" >&2
@@ -68,7 +72,7 @@ esac
 for t in "${want_go[@]}"; do
   [ -x "$gobin/$t" ] || { echo "install-tools: $t missing after install" >&2; exit 1; }
 done
-for t in skopeo docker-registry unzip file gpg; do
+for t in skopeo docker-registry unzip file gpg zsh fish; do
   command -v "$t" >/dev/null || { echo "install-tools: $t missing after install" >&2; exit 1; }
 done
 command -v qemu-aarch64-static >/dev/null || command -v qemu-aarch64 >/dev/null || { echo "install-tools: qemu-aarch64 missing after install" >&2; exit 1; }
