@@ -99,37 +99,61 @@ func LayerName(prefix, arch string) string {
 	return prefix + "X86"
 }
 
-// Validate checks a request without calling AWS, so a bad flag fails before any compiling.
+// Field names the part of a Request an InputError is about.
+type Field string
+
+// The fields Validate checks.
+const (
+	FieldNamePrefix Field = "name prefix"
+	FieldRegions    Field = "regions"
+	FieldRuntimes   Field = "runtimes"
+	FieldZips       Field = "zips"
+)
+
+// InputError is a Request Lambda would refuse, found before any call.
+type InputError struct {
+	Field Field
+	Msg   string
+}
+
+func (e *InputError) Error() string { return e.Msg }
+
+func inputError(f Field, format string, args ...any) error {
+	return &InputError{Field: f, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Validate checks a request without calling AWS, so a bad flag fails before any compiling. Its
+// errors are *InputError.
 func Validate(req Request) error {
 	if req.NamePrefix == "" || !namePattern.MatchString(req.NamePrefix) || len(req.NamePrefix) > 135 {
-		return fmt.Errorf("layer name prefix %q: use 1 to 135 letters, digits, - and _ (Lambda's layer name pattern, leaving room for X86/Arm64)", req.NamePrefix)
+		return inputError(FieldNamePrefix, "layer name prefix %q: use 1 to 135 letters, digits, - and _ (Lambda's layer name pattern, leaving room for X86/Arm64)", req.NamePrefix)
 	}
 	seen := map[string]bool{}
 	for _, r := range req.Regions {
 		if !regionPattern.MatchString(r) {
-			return fmt.Errorf("region %q: not an AWS region name (like us-east-1 or eu-central-2)", r)
+			return inputError(FieldRegions, "region %q: not an AWS region name (like us-east-1 or eu-central-2)", r)
 		}
 		if seen[r] {
-			return fmt.Errorf("region %s given twice", r)
+			return inputError(FieldRegions, "region %s given twice", r)
 		}
 		seen[r] = true
 	}
 	if len(req.Runtimes) > 15 {
-		return fmt.Errorf("%d runtimes: Lambda takes at most 15 compatible runtimes", len(req.Runtimes))
+		return inputError(FieldRuntimes, "%d runtimes: Lambda takes at most 15 compatible runtimes", len(req.Runtimes))
 	}
 	known := types.Runtime("").Values()
 	for _, rt := range req.Runtimes {
 		if !slices.Contains(known, types.Runtime(rt)) {
-			return fmt.Errorf("runtime %q: not a Lambda runtime identifier (like provided.al2023, nodejs22.x, python3.13)", rt)
+			return inputError(FieldRuntimes, "runtime %q: not a Lambda runtime identifier (like provided.al2023, nodejs22.x, python3.13)", rt)
 		}
 	}
 	for _, z := range req.Zips {
 		if z.Architecture != string(types.ArchitectureX8664) && z.Architecture != string(types.ArchitectureArm64) {
-			return fmt.Errorf("architecture %q: Lambda has x86_64 and arm64", z.Architecture)
+			return inputError(FieldZips, "architecture %q: Lambda has x86_64 and arm64", z.Architecture)
 		}
 	}
 	if len(req.Zips) == 0 {
-		return errors.New("no layer zips to publish")
+		return inputError(FieldZips, "no layer zips to publish")
 	}
 	return nil
 }
