@@ -122,7 +122,7 @@ func (a *app) parseImage(c *cli.Context) (imagePlan, error) {
 		if err != nil {
 			return imagePlan{}, fmt.Errorf("--output %q: %w", o, err)
 		}
-		if ch, ok := pub.(interface{ Check() error }); ok {
+		if ch, ok := pub.(publish.Checker); ok {
 			if err := ch.Check(); err != nil {
 				return imagePlan{}, fmt.Errorf("--output %q: %w", o, err)
 			}
@@ -194,18 +194,18 @@ func (a *app) image(c *cli.Context) error {
 		return a.writeLayers(c, pl, bins, opts)
 	}
 
-	var art image.Artifact
+	var art image.Result
 	if pl.base != nil {
 		byPlatform := map[platform.Platform][]byte{}
 		for _, b := range bins {
 			byPlatform[b.Platform] = b.Data
 		}
 		progress("appending the adapter layer to %d base image(s)", len(platforms))
-		if art, err = basePlan.Apply(byPlatform, opts); err != nil {
+		if art, err = basePlan.Apply(ctx, byPlatform, opts); err != nil {
 			return fmt.Errorf("--base %s: %w", pl.base, err)
 		}
 	} else {
-		art, err = image.Adapter(bins, opts)
+		art, err = image.Adapter(ctx, bins, opts)
 	}
 	if err != nil {
 		return err
@@ -218,7 +218,7 @@ func (a *app) image(c *cli.Context) error {
 	}
 	mt, _ := art.MediaType()
 	report.Digest, report.MediaType = digest.String(), string(mt)
-	for _, pi := range art.Images {
+	for _, pi := range art.Images() {
 		d, err := pi.Image.Digest()
 		if err != nil {
 			return err
