@@ -28,6 +28,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/validate"
 
 	"github.com/lwa-go/lwa/internal/testenv"
+	"github.com/lwa-go/lwa/packager/image/imagetest"
 )
 
 func imageReportOf(t *testing.T, r run) imageReport {
@@ -180,7 +181,7 @@ func TestImageOntoBase(t *testing.T) {
 			t.Errorf("layers %+v", m.Layers)
 		}
 	}
-	if rep.Digest != mustDigest(t, idx).String() {
+	if rep.Digest != imagetest.Digest(t, idx).String() {
 		t.Errorf("reported %s", rep.Digest)
 	}
 
@@ -193,14 +194,6 @@ func TestImageOntoBase(t *testing.T) {
 	if desc.MediaType != types.DockerManifestSchema2 || desc.Digest.String() != rep.Digest {
 		t.Fatalf("single-platform push: %s %s, reported %s", desc.MediaType, desc.Digest, rep.Digest)
 	}
-}
-
-func mustDigest(t *testing.T, idx v1.ImageIndex) v1.Hash {
-	d, err := idx.Digest()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
 }
 
 func TestImageLayerOnly(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -71,24 +72,14 @@ func layerEntries(t *testing.T, img v1.Image) (types.MediaType, []tarEntry) {
 	}
 }
 
-// asIndex returns r as an index, failing the test if it is not one.
-func asIndex(t *testing.T, r Result) v1.ImageIndex {
+// as returns r as a T (v1.Image or v1.ImageIndex), failing the test if it is not one.
+func as[T any](t *testing.T, r Result) T {
 	t.Helper()
-	idx, ok := r.(v1.ImageIndex)
+	v, ok := r.(T)
 	if !ok {
-		t.Fatalf("want an index, got %T", r)
+		t.Fatalf("want a %s, got %T", reflect.TypeFor[T](), r)
 	}
-	return idx
-}
-
-// asImage returns r as an image, failing the test if it is not one.
-func asImage(t *testing.T, r Result) v1.Image {
-	t.Helper()
-	img, ok := r.(v1.Image)
-	if !ok {
-		t.Fatalf("want an image, got %T", r)
-	}
-	return img
+	return v
 }
 
 func TestAdapterIndex(t *testing.T) {
@@ -96,10 +87,10 @@ func TestAdapterIndex(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := validate.Index(asIndex(t, a)); err != nil {
+	if err := validate.Index(as[v1.ImageIndex](t, a)); err != nil {
 		t.Fatalf("validate: %v", err)
 	}
-	im, _ := asIndex(t, a).IndexManifest()
+	im, _ := as[v1.ImageIndex](t, a).IndexManifest()
 	if im.MediaType != types.OCIImageIndex || len(im.Manifests) != 2 {
 		t.Fatalf("index %+v", im)
 	}
@@ -108,7 +99,7 @@ func TestAdapterIndex(t *testing.T) {
 		if d.Platform.String() != wantPlat[i] || d.ArtifactType != "" || d.MediaType != types.OCIManifestSchema1 {
 			t.Errorf("entry %d: platform %v artifactType %q media type %s", i, d.Platform, d.ArtifactType, d.MediaType)
 		}
-		img, _ := asIndex(t, a).Image(d.Digest)
+		img, _ := as[v1.ImageIndex](t, a).Image(d.Digest)
 		m, _ := img.Manifest()
 		if m.Config.MediaType != types.OCIConfigJSON {
 			t.Errorf("config media type %s", m.Config.MediaType)
@@ -157,7 +148,7 @@ func TestAdapterSinglePlatform(t *testing.T) {
 	if _, isIndex := a.(v1.ImageIndex); isIndex || len(a.Images()) != 1 {
 		t.Fatalf("want a single image, got %+v", a)
 	}
-	if err := validate.Image(asImage(t, a)); err != nil {
+	if err := validate.Image(as[v1.Image](t, a)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -288,11 +279,11 @@ func TestOntoMultiArchBase(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := validate.Index(asIndex(t, a)); err != nil {
+			if err := validate.Index(as[v1.ImageIndex](t, a)); err != nil {
 				t.Fatalf("validate: %v", err)
 			}
 			bim, _ := base.IndexManifest()
-			im, _ := asIndex(t, a).IndexManifest()
+			im, _ := as[v1.ImageIndex](t, a).IndexManifest()
 			if im.MediaType != bim.MediaType || len(im.Manifests) != 2 {
 				t.Fatalf("index media type %s, %d entries", im.MediaType, len(im.Manifests))
 			}
@@ -304,7 +295,7 @@ func TestOntoMultiArchBase(t *testing.T) {
 				if d.Platform.String() != bd.Platform.String() || d.Annotations["entry"] != bd.Platform.Architecture || d.MediaType != bd.MediaType || d.ArtifactType != "" {
 					t.Errorf("entry %d: %+v, base %+v", i, d, bd)
 				}
-				img, _ := asIndex(t, a).Image(d.Digest)
+				img, _ := as[v1.ImageIndex](t, a).Image(d.Digest)
 				baseImg, _ := base.Image(bd.Digest)
 				checkAppended(t, baseImg, img, oci)
 			}
@@ -366,7 +357,7 @@ func TestOntoBaseSinglePlatform(t *testing.T) {
 	if _, isIndex := a.(v1.ImageIndex); isIndex || len(a.Images()) != 1 || a.Images()[0].Platform != platform.ARM64 {
 		t.Fatalf("want a single arm64 image, got %+v", a)
 	}
-	if err := validate.Image(asImage(t, a)); err != nil {
+	if err := validate.Image(as[v1.Image](t, a)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -384,7 +375,7 @@ func TestOntoSingleImage(t *testing.T) {
 	if _, isIndex := a.(v1.ImageIndex); isIndex || len(a.Images()) != 1 {
 		t.Fatalf("want one image, got %+v", a)
 	}
-	checkAppended(t, base, asImage(t, a), true)
+	checkAppended(t, base, as[v1.Image](t, a), true)
 
 	// Reproducible: the same base and binary give the same digest.
 	b, _ := plan.Apply(t.Context(), binMap(), Options{Version: "v", Created: created})

@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -15,36 +14,13 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/validate"
 
 	"github.com/lwa-go/lwa/packager/image"
+	"github.com/lwa-go/lwa/packager/image/imagetest"
 	"github.com/lwa-go/lwa/packager/platform"
 )
 
-// adapterResult builds the adapter image for platforms, as lwa-pack image does.
 func adapterResult(t *testing.T, platforms ...platform.Platform) image.Result {
 	t.Helper()
-	return adapterVersion(t, "1.2.3", platforms...)
-}
-
-// adapterVersion is adapterResult with another version, which changes every digest.
-func adapterVersion(t *testing.T, version string, platforms ...platform.Platform) image.Result {
-	t.Helper()
-	var bins []image.Binary
-	for _, p := range platforms {
-		bins = append(bins, image.Binary{Platform: p, Data: []byte("adapter for " + p.String())})
-	}
-	r, err := image.Adapter(t.Context(), bins, image.Options{Version: version, Created: time.Unix(1700000000, 0)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
-func digestOf(t *testing.T, d interface{ Digest() (v1.Hash, error) }) v1.Hash {
-	t.Helper()
-	h, err := d.Digest()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h
+	return imagetest.Adapter(t, "1.2.3", platforms...)
 }
 
 // layoutEntry reads back the layout at dir and returns its single index.json entry.
@@ -75,7 +51,7 @@ func TestLayoutIndexRoundTrips(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := digestOf(t, r)
+	want := imagetest.Digest(t, r)
 	if len(res) != 1 || res[0].Kind != "oci" || res[0].Path != dir || res[0].Digest != want.String() {
 		t.Fatalf("results %+v, want one oci result at %s with %s", res, dir, want)
 	}
@@ -93,8 +69,8 @@ func TestLayoutIndexRoundTrips(t *testing.T) {
 	}
 	im, _ := idx.IndexManifest()
 	for i, pi := range r.Images() {
-		if got := im.Manifests[i]; got.Digest != digestOf(t, pi.Image) || got.Platform.String() != pi.Platform.OCI().String() {
-			t.Errorf("entry %d: %s %v, want %s %s", i, got.Digest, got.Platform, digestOf(t, pi.Image), pi.Platform)
+		if got := im.Manifests[i]; got.Digest != imagetest.Digest(t, pi.Image) || got.Platform.String() != pi.Platform.OCI().String() {
+			t.Errorf("entry %d: %s %v, want %s %s", i, got.Digest, got.Platform, imagetest.Digest(t, pi.Image), pi.Platform)
 		}
 	}
 }
@@ -107,8 +83,8 @@ func TestLayoutSingleImage(t *testing.T) {
 	}
 	p, d := layoutEntry(t, dir)
 	// No artifactType: skopeo drops it when copying, which would change index.json between copies.
-	if d.Digest != digestOf(t, r) || d.MediaType != types.OCIManifestSchema1 || d.ArtifactType != "" {
-		t.Fatalf("entry %+v, want the image %s with no artifactType", d, digestOf(t, r))
+	if d.Digest != imagetest.Digest(t, r) || d.MediaType != types.OCIManifestSchema1 || d.ArtifactType != "" {
+		t.Fatalf("entry %+v, want the image %s with no artifactType", d, imagetest.Digest(t, r))
 	}
 	img, err := p.Image(d.Digest)
 	if err != nil {
@@ -121,16 +97,16 @@ func TestLayoutSingleImage(t *testing.T) {
 
 func TestLayoutReplacesLayout(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "oci")
-	first, second := adapterVersion(t, "1", platform.AMD64), adapterVersion(t, "2", platform.All()...)
+	first, second := imagetest.Adapter(t, "1", platform.AMD64), imagetest.Adapter(t, "2", platform.All()...)
 	for _, r := range []image.Result{first, second} {
 		if _, err := (Layout{Dir: dir, RefName: "x"}).Publish(t.Context(), r); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, d := layoutEntry(t, dir); d.Digest != digestOf(t, second) {
-		t.Fatalf("layout holds %s, want the second publish %s", d.Digest, digestOf(t, second))
+	if _, d := layoutEntry(t, dir); d.Digest != imagetest.Digest(t, second) {
+		t.Fatalf("layout holds %s, want the second publish %s", d.Digest, imagetest.Digest(t, second))
 	}
-	if _, err := os.Stat(filepath.Join(dir, "blobs", "sha256", digestOf(t, first).Hex)); err == nil {
+	if _, err := os.Stat(filepath.Join(dir, "blobs", "sha256", imagetest.Digest(t, first).Hex)); err == nil {
 		t.Error("the first image's manifest is still in the replaced layout")
 	}
 }
@@ -172,7 +148,7 @@ func TestTarballPerPlatform(t *testing.T) {
 	}
 	for i, pi := range r.Images() {
 		want := strings.TrimSuffix(path, ".tar") + "-" + pi.Platform.LambdaArch() + ".tar"
-		if res[i].Path != want || res[i].Platform != pi.Platform.String() || res[i].Digest != digestOf(t, pi.Image).String() {
+		if res[i].Path != want || res[i].Platform != pi.Platform.String() || res[i].Digest != imagetest.Digest(t, pi.Image).String() {
 			t.Errorf("result %d: %+v, want %s for %s", i, res[i], want, pi.Platform)
 		}
 		img, err := tarball.ImageFromPath(want, &ref)
@@ -191,7 +167,7 @@ func TestTarballSingleImageKeepsName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res) != 1 || res[0].Path != path || res[0].Platform != "" || res[0].Digest != digestOf(t, r).String() {
+	if len(res) != 1 || res[0].Path != path || res[0].Platform != "" || res[0].Digest != imagetest.Digest(t, r).String() {
 		t.Fatalf("results %+v, want %s with the image's digest and no platform", res, path)
 	}
 	img, err := tarball.ImageFromPath(path, &ref)
@@ -219,8 +195,8 @@ func sameContent(t *testing.T, path string, got, want v1.Image) {
 		t.Fatalf("%s: config %s with %d layers, want %s with %d", path, gc, len(gl), wc, len(wl))
 	}
 	for i := range gl {
-		if digestOf(t, gl[i]) != digestOf(t, wl[i]) {
-			t.Errorf("%s: layer %d is %s, want %s", path, i, digestOf(t, gl[i]), digestOf(t, wl[i]))
+		if imagetest.Digest(t, gl[i]) != imagetest.Digest(t, wl[i]) {
+			t.Errorf("%s: layer %d is %s, want %s", path, i, imagetest.Digest(t, gl[i]), imagetest.Digest(t, wl[i]))
 		}
 	}
 }

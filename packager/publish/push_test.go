@@ -6,6 +6,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/lwa-go/lwa/internal/testenv"
+	"github.com/lwa-go/lwa/packager/image/imagetest"
 	"github.com/lwa-go/lwa/packager/platform"
 	"github.com/lwa-go/lwa/packager/registry"
 )
@@ -22,7 +23,7 @@ func TestRegistryResults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := digestOf(t, r).String()
+	d := imagetest.Digest(t, r).String()
 	want := []string{host + "/lwa/adapter:1.2.3@" + d, host + "/lwa/adapter:latest@" + d}
 	if len(res) != len(want) {
 		t.Fatalf("results %+v, want %v", res, want)

@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -17,29 +16,13 @@ import (
 
 	"github.com/lwa-go/lwa/internal/testenv"
 	"github.com/lwa-go/lwa/packager/image"
+	"github.com/lwa-go/lwa/packager/image/imagetest"
 	"github.com/lwa-go/lwa/packager/platform"
 )
 
 func adapterResult(t *testing.T, platforms ...platform.Platform) image.Result {
 	t.Helper()
-	var bins []image.Binary
-	for _, p := range platforms {
-		bins = append(bins, image.Binary{Platform: p, Data: []byte("adapter for " + p.String())})
-	}
-	r, err := image.Adapter(t.Context(), bins, image.Options{Version: "1.2.3", Created: time.Unix(1700000000, 0)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
-func mustDigest(t *testing.T, d interface{ Digest() (v1.Hash, error) }) v1.Hash {
-	t.Helper()
-	h, err := d.Digest()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h
+	return imagetest.Adapter(t, "1.2.3", platforms...)
 }
 
 func TestPushIndexWithTags(t *testing.T) {
@@ -54,7 +37,7 @@ func TestPushIndexWithTags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := mustDigest(t, r); got != want {
+	if want := imagetest.Digest(t, r); got != want {
 		t.Fatalf("Push returned %s, want %s", got, want)
 	}
 	for _, ref := range []string{"1.2.3", "latest", "1"} {
@@ -90,8 +73,8 @@ func TestPushSingleImageAndFetch(t *testing.T) {
 	if base.Index != nil || base.Image == nil {
 		t.Fatalf("Fetch gave %+v, want a single image", base)
 	}
-	if mustDigest(t, base.Image) != mustDigest(t, r) {
-		t.Fatalf("fetched %s, pushed %s", mustDigest(t, base.Image), mustDigest(t, r))
+	if imagetest.Digest(t, base.Image) != imagetest.Digest(t, r) {
+		t.Fatalf("fetched %s, pushed %s", imagetest.Digest(t, base.Image), imagetest.Digest(t, r))
 	}
 	if mt, _ := base.Image.MediaType(); mt != types.OCIManifestSchema1 {
 		t.Fatalf("fetched media type %s", mt)
@@ -113,8 +96,8 @@ func TestFetchIndex(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if base.Index == nil || mustDigest(t, base.Index) != mustDigest(t, r) {
-		t.Fatalf("Fetch gave %+v, want the index %s", base, mustDigest(t, r))
+	if base.Index == nil || imagetest.Digest(t, base.Index) != imagetest.Digest(t, r) {
+		t.Fatalf("Fetch gave %+v, want the index %s", base, imagetest.Digest(t, r))
 	}
 }
 
@@ -125,14 +108,14 @@ func TestPushLayer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := image.Layer([]byte("adapter"), image.LayerOptions{ModTime: time.Unix(1700000000, 0)})
+	l, err := image.Layer([]byte("adapter"), image.LayerOptions{ModTime: imagetest.Created})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := c.PushLayer(t.Context(), repo, l); err != nil {
 		t.Fatal(err)
 	}
-	got, err := remote.Layer(repo.Digest(mustDigest(t, l).String()))
+	got, err := remote.Layer(repo.Digest(imagetest.Digest(t, l).String()))
 	if err != nil {
 		t.Fatal(err)
 	}
