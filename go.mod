@@ -22,7 +22,9 @@ require (
 	github.com/google/go-containerregistry v0.22.1
 	// lwa-pack's commands and flags, with environment-variable fallbacks.
 	github.com/urfave/cli/v2 v2.27.7
-	// errgroup: lwa-pack publish's regions in parallel, with a limit.
+	// errgroup for lwa-pack's fan-outs: per platform (compile, image, layer zip; the first error
+	// cancels the rest) and per region (publish, with a limit). Already required by
+	// go-containerregistry, so it adds no module.
 	golang.org/x/sync v0.22.0
 )
 
