@@ -2,7 +2,6 @@ package output
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 )
@@ -11,10 +10,8 @@ import (
 // fails, takes those away again if they are still empty, so that a failed run leaves no empty
 // output directory behind. remove never touches a directory that existed before.
 func PrepareDir(dir string) (remove func(), err error) {
-	created, err := missingDirs(dir)
-	if err != nil {
-		return func() {}, fmt.Errorf("cannot create directory: %w", err)
-	}
+	// When the path cannot even be examined (a file where a parent should be), EnsureDir says why.
+	created, _ := missingDirs(dir)
 	remove = func() {
 		// Deepest first; os.Remove refuses a directory that is not empty, which is what we want.
 		for _, d := range created {

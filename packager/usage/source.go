@@ -1,6 +1,7 @@
 package usage
 
 import (
+	"fmt"
 	"os"
 	"slices"
 	"strconv"
@@ -52,4 +53,18 @@ func fromVariable(c *cli.Context, f cli.Flag, name, val string) bool {
 		return err == nil && b == c.Bool(name)
 	}
 	return c.String(name) == val
+}
+
+// FlagValue names a flag and the value an error is about: `--binary "x=y"` when it was given on
+// the command line, `LWA_PACK_BINARY=x=y` when it came from a variable holding exactly that value,
+// `LWA_PACK_BINARY=x=y,z=w: "x=y"` when the variable held a list.
+func FlagValue(c *cli.Context, name, value string) string {
+	ref := FlagRef(c, name)
+	if strings.HasPrefix(ref, "-") {
+		return fmt.Sprintf("%s %q", ref, value)
+	}
+	if _, v, _ := strings.Cut(ref, "="); v == value {
+		return ref
+	}
+	return fmt.Sprintf("%s: %q", ref, value)
 }
