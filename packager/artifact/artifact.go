@@ -8,6 +8,7 @@ package artifact
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -16,6 +17,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
+	"github.com/lwa-go/lwa/packager/image"
 	"github.com/lwa-go/lwa/packager/platform"
 )
 
@@ -69,24 +71,30 @@ func Manifest(l Layer, version string) (v1.Image, error) {
 	return partial.CompressedToImage(core{raw: raw, layer: l.Layer, digest: desc.Digest})
 }
 
-// New returns the artifact for layers: one manifest for one platform, else an OCI index of one
-// manifest per platform, each with its platform in the index so that `crane manifest --platform`
-// and pulls by platform pick the right one.
-func New(layers []Layer, version string) (partial.Describable, error) {
-	if len(layers) == 1 {
-		return Manifest(layers[0], version)
-	}
+// New returns the artifact for layers, as an image.Result so that lwa-pack's publishers take it
+// like an image: one manifest for one platform, else an OCI index of one manifest per platform,
+// each with its platform in the index so that `crane manifest --platform` and pulls by platform
+// pick the right one.
+func New(layers []Layer, version string) (image.Result, error) {
+	var imgs []image.PlatformImage
 	var adds []mutate.IndexAddendum
 	for _, l := range layers {
 		img, err := Manifest(l, version)
 		if err != nil {
 			return nil, err
 		}
+		imgs = append(imgs, image.PlatformImage{Platform: l.Platform, Image: img})
 		adds = append(adds, mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{Platform: l.Platform.OCI(), ArtifactType: Type}})
+	}
+	switch len(imgs) {
+	case 0:
+		return nil, errors.New("artifact: no layers")
+	case 1:
+		return image.SingleImage(imgs[0]), nil
 	}
 	idx := mutate.IndexMediaType(empty.Index, types.OCIImageIndex)
 	idx = mutate.Annotations(idx, map[string]string{VersionAnnotation: version}).(v1.ImageIndex)
-	return mutate.AppendManifests(idx, adds...), nil
+	return image.Index(mutate.AppendManifests(idx, adds...), imgs), nil
 }
 
 // core is the minimum partial.CompressedToImage needs; it serves the artifact's manifest and its

@@ -78,11 +78,10 @@ func TestSinglePlatformIsAManifest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	img, ok := a.(v1.Image)
-	if !ok {
+	if _, isIndex := a.(v1.ImageIndex); isIndex || len(a.Images()) != 1 {
 		t.Fatalf("one platform gave %T, want a manifest", a)
 	}
-	checkManifest(t, img, ls[0])
+	checkManifest(t, a.Images()[0].Image, ls[0])
 }
 
 // TestPushedAndPulledBack pushes the two-platform artifact to an in-process registry and pulls it

@@ -96,14 +96,28 @@ func PlanBase(b Base, requested []platform.Platform, explicit bool) (Plan, error
 		have = []string{"nothing"}
 	}
 	if len(plan.targets) == 0 && !explicit {
-		return Plan{}, fmt.Errorf("has no linux/amd64 or linux/arm64 image (has: %s)", strings.Join(have, ", "))
+		return Plan{}, &NoPlatformError{Want: requested, Have: have}
 	}
 	for _, p := range requested {
 		if explicit && !slices.Contains(plan.Platforms(), p) {
-			return Plan{}, fmt.Errorf("has no %s image (has: %s)", p, strings.Join(have, ", "))
+			return Plan{}, &NoPlatformError{Want: []platform.Platform{p}, Have: have}
 		}
 	}
 	return plan, nil
+}
+
+// NoPlatformError is a base without an image for the platforms wanted.
+type NoPlatformError struct {
+	Want []platform.Platform
+	Have []string // the base's platforms, as os/arch[/variant]
+}
+
+func (e *NoPlatformError) Error() string {
+	want := make([]string, len(e.Want))
+	for i, p := range e.Want {
+		want[i] = p.String()
+	}
+	return fmt.Sprintf("has no %s image (has: %s)", strings.Join(want, " or "), strings.Join(e.Have, ", "))
 }
 
 // Apply appends the adapter layer to each planned image, keeping its config and media types,
