@@ -108,6 +108,11 @@ func (a *app) progress(quiet bool) func(format string, args ...any) {
 	}
 }
 
+// warn prints a warning on stderr, even with --quiet.
+func (a *app) warn(format string, args ...any) {
+	fmt.Fprintf(a.Stderr, "lwa-pack: warning: "+format+"\n", args...)
+}
+
 // build produces the adapter binary for each platform, from --binary files or by compiling.
 // The returned cleanup removes the compiled binaries.
 func (a *app) build(ctx context.Context, cm common, platforms []platform.Platform) ([]build.Artifact, func(), error) {

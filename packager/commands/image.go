@@ -61,7 +61,7 @@ func (a *app) image(c *cli.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	opts := image.Options{Version: pl.version, Created: pl.created}
+	opts := image.Options{Version: pl.version, Created: pl.created, Warn: a.warn}
 	if pl.layerOnly {
 		return a.writeLayers(ctx, pl, bins, opts)
 	}
