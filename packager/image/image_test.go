@@ -470,7 +470,9 @@ func TestBaseDirs(t *testing.T) {
 }
 
 func TestScanBaseFindsAdapter(t *testing.T) {
-	dir := func(name string) tar.Header { return tar.Header{Typeflag: tar.TypeDir, Name: name, Mode: 0o755, ModTime: created} }
+	dir := func(name string) tar.Header {
+		return tar.Header{Typeflag: tar.TypeDir, Name: name, Mode: 0o755, ModTime: created}
+	}
 	file := func(name string) tar.Header { return tar.Header{Typeflag: tar.TypeReg, Name: name, ModTime: created} }
 	for _, tc := range []struct {
 		name   string
