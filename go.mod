@@ -12,7 +12,7 @@ require (
 	github.com/aws/aws-lambda-go v1.55.1
 	// lwa-pack publish only (packager/lambdalayer): the Lambda API with SigV4 signing, retries and
 	// the credential chain users already configure for the AWS CLI (profiles, SSO, roles). Writing
-	// that ourselves would be more code than the SDK adds: see docs/packager.md for lwa-pack's size.
+	// that ourselves would be more code than the SDK adds: see docs/performance.md for lwa-pack's size.
 	github.com/aws/aws-sdk-go-v2 v1.48.0
 	github.com/aws/aws-sdk-go-v2/config v1.33.19
 	github.com/aws/aws-sdk-go-v2/service/lambda v1.117.0
