@@ -14,6 +14,9 @@ require (
 	github.com/google/go-containerregistry v0.22.1
 	// lwa-pack's commands and flags, with environment-variable fallbacks.
 	github.com/urfave/cli/v2 v2.27.7
+	// Tests only: the examples' AWS SAM templates are parsed to check what they set (examples/);
+	// already in the module graph through go-containerregistry's and urfave/cli's tests.
+	gopkg.in/yaml.v3 v3.0.1
 )
 
 require (
