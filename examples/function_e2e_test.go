@@ -99,19 +99,44 @@ type function struct {
 	port int
 }
 
-// startFunction lays examples/NAME out as Lambda does — /opt the extracted layer zip, /var/task a
-// copy of the example (with its node_modules) — and starts it under RIE with the template's
-// environment, Lambda's PATH and the app on a free port.
-func startFunction(t *testing.T, name string, extraEnv ...string) *function {
+// fnConfig is what a test adds to an example's own files and template.
+type fnConfig struct {
+	env   []string          // more environment variables, after the template's
+	files map[string]string // files to add to /var/task (name → path), such as a compiled binary
+}
+
+type fnOption func(*fnConfig)
+
+func withEnv(kv ...string) fnOption { return func(c *fnConfig) { c.env = append(c.env, kv...) } }
+
+func withFile(name, src string) fnOption {
+	return func(c *fnConfig) {
+		if c.files == nil {
+			c.files = map[string]string{}
+		}
+		c.files[name] = src
+	}
+}
+
+// layOut copies examples/NAME (with its node_modules) and the configured files into a new task
+// directory, and checks the start script there.
+func layOut(t *testing.T, name string, fn samFunction, c fnConfig) string {
 	t.Helper()
-	fn := readTemplate(t, name)
-	varDir := testenv.WorldDir(t)
-	task := filepath.Join(varDir, "task")
+	task := filepath.Join(testenv.WorldDir(t), "task")
 	if out, err := exec.Command("cp", "-a", name+"/.", task+"/").CombinedOutput(); err != nil {
-		t.Fatalf("copy %s to /var/task: %v\n%s", name, err, out)
+		t.Fatalf("copy %s to the task directory: %v\n%s", name, err, out)
+	}
+	for dst, src := range c.files {
+		if out, err := exec.Command("cp", "-a", src, filepath.Join(task, dst)).CombinedOutput(); err != nil {
+			t.Fatalf("copy %s: %v\n%s", src, err, out)
+		}
 	}
 	checkStartScript(t, filepath.Join(task, fn.Properties.Handler))
-	port := testenv.FreePort(t)
+	return task
+}
+
+// functionEnv is Lambda's environment for the function, the template's variables, and the app on port.
+func functionEnv(name string, fn samFunction, port int, c fnConfig) []string {
 	env := []string{
 		"PATH=" + lambdaPath + ":/usr/sbin", // /usr/sbin: Debian's nginx stands in for one in a layer's bin/
 		"LAMBDA_TASK_ROOT=/var/task", "_HANDLER=" + fn.Properties.Handler,
@@ -123,7 +148,21 @@ func startFunction(t *testing.T, name string, extraEnv ...string) *function {
 		env = append(env, k+"="+v)
 	}
 	env = append(env, "PORT="+strconv.Itoa(port), "AWS_LWA_PORT="+strconv.Itoa(port))
-	env = append(env, extraEnv...)
+	return append(env, c.env...)
+}
+
+// startFunction lays examples/NAME out as Lambda does — /opt the extracted layer zip, /var/task a
+// copy of the example — and starts it under RIE with the template's environment, Lambda's PATH and
+// the app on a free port.
+func startFunction(t *testing.T, name string, opts ...fnOption) *function {
+	t.Helper()
+	var c fnConfig
+	for _, o := range opts {
+		o(&c)
+	}
+	fn := readTemplate(t, name)
+	task := layOut(t, name, fn, c)
+	port := testenv.FreePort(t)
 	// A managed runtime's bootstrap, standing in for Lambda's (RIE does not implement the wrapper):
 	// in /var/task, it execs AWS_LAMBDA_EXEC_WRAPPER with the runtime's own command line. An OS-only
 	// runtime runs the package's bootstrap in /var/task.
@@ -131,7 +170,8 @@ func startFunction(t *testing.T, name string, extraEnv ...string) *function {
 	if fn.Properties.Handler == "bootstrap" {
 		boot = `cd "$LAMBDA_TASK_ROOT" && exec ./bootstrap`
 	}
-	r := testenv.StartRIE(t, testenv.Options{Opt: layerOpt, Var: varDir, Bootstrap: []string{"/bin/sh", "-c", boot}, Env: env})
+	r := testenv.StartRIE(t, testenv.Options{Opt: layerOpt, Var: filepath.Dir(task),
+		Bootstrap: []string{"/bin/sh", "-c", boot}, Env: functionEnv(name, fn, port, c)})
 	return &function{rie: r, port: port}
 }
 

@@ -12,7 +12,7 @@ import (
 
 // Built once per test binary by TestMain: lwaPack is the packager, layerOpt the amd64 layer zip
 // extracted (what Lambda mounts on /opt), adapterBin the adapter inside it.
-var lwaPack, layerZip, layerOpt, adapterBin, repoRoot string
+var lwaPack, layerZip, layerOpt, adapterBin, repoRoot, workDir string
 
 func TestMain(m *testing.M) {
 	os.Exit(runMain(m))
@@ -35,6 +35,7 @@ func runMain(m *testing.M) int {
 // setUp builds lwa-pack, has it build the layer zip as a user would, and extracts the zip with
 // unzip (so the modes are the zip's own) into a directory every user can read.
 func setUp(dir string) error {
+	workDir = dir
 	if err := os.Chmod(dir, 0o755); err != nil {
 		return err
 	}

@@ -51,19 +51,18 @@ type directFunction struct {
 	logs *testenv.SyncBuffer
 }
 
-func startDirect(t *testing.T, name string) *directFunction {
+func startDirect(t *testing.T, name string, opts ...fnOption) *directFunction {
 	t.Helper()
-	fn := readTemplate(t, name)
-	d := &directFunction{api: testenv.NewFakeAPI(t), logs: &testenv.SyncBuffer{}}
-	port := strconv.Itoa(testenv.FreePort(t))
-	env := []string{"PATH=" + lambdaPath, "HOME=/tmp", "AWS_LAMBDA_RUNTIME_API=" + d.api.Addr,
-		"AWS_LAMBDA_FUNCTION_NAME=" + name, "LAMBDA_TASK_ROOT=" + mustAbs(t, name)}
-	for k, v := range fn.Properties.Environment.Variables {
-		env = append(env, k+"="+v)
+	var c fnConfig
+	for _, o := range opts {
+		o(&c)
 	}
-	env = append(env, "PORT="+port, "AWS_LWA_PORT="+port)
-	d.start(t, filepath.Join(mustAbs(t, name), fn.Properties.Handler), name, env)
-	d.start(t, adapterBin, name, env)
+	fn := readTemplate(t, name)
+	task := layOut(t, name, fn, c)
+	d := &directFunction{api: testenv.NewFakeAPI(t), logs: &testenv.SyncBuffer{}}
+	env := append(functionEnv(name, fn, testenv.FreePort(t), c), "LAMBDA_TASK_ROOT="+task, "AWS_LAMBDA_RUNTIME_API="+d.api.Addr)
+	d.start(t, filepath.Join(task, fn.Properties.Handler), task, env)
+	d.start(t, adapterBin, task, env)
 	return d
 }
 
@@ -129,15 +128,6 @@ func wantPaced(t *testing.T, times []time.Duration, interval time.Duration) {
 	if total := times[len(times)-1] - times[0]; total < time.Duration(len(times)-1)*interval*3/4 {
 		t.Errorf("events spread over %v, want about %v: %v", total, time.Duration(len(times)-1)*interval, times)
 	}
-}
-
-func mustAbs(t *testing.T, p string) string {
-	t.Helper()
-	a, err := filepath.Abs(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
 }
 
 // sseData returns the data lines of an SSE body.
