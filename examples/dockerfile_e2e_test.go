@@ -262,4 +262,3 @@ func addToTar(t *testing.T, tw *tar.Writer, src, dest string, intoDir bool, mtim
 		t.Fatal(err)
 	}
 }
-

@@ -140,4 +140,3 @@ func sseData(body []byte) []string {
 	}
 	return out
 }
-
