@@ -30,8 +30,8 @@ func sqsEvent(bodies map[string]string, order []string) []byte {
 }
 
 func TestSQSWorker(t *testing.T) {
-	store := t.TempDir() // the worker's /tmp/orders, on the host so the test can break it
-	f := startFunction(t, "sqs-worker", withEnv("ORDERS_DIR="+store))
+	f := startFunction(t, "sqs-worker")
+	store := filepath.Join(f.tmp, "orders") // the worker's /tmp/orders, seen from the host
 
 	bodies := map[string]string{
 		"m-1": `{"orderId":"A-1","quantity":2}`,
