@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -60,6 +61,10 @@ func TestFlask(t *testing.T) {
 	// AWS_LWA_READINESS_CHECK_PATH, as gunicorn's access log shows.
 	if !f.rie.WaitLog(`"GET /healthz HTTP/1.1" 200`, 5*time.Second) {
 		t.Errorf("no readiness request to /healthz in the logs:\n%s", f.rie.Logs())
+	}
+	// /var/task is read-only, as on Lambda: Python, running as root here, could not write its bytecode.
+	if _, err := os.Stat(filepath.Join(f.task, "__pycache__")); !os.IsNotExist(err) {
+		t.Errorf("__pycache__ written into /var/task (%v): it should be read-only", err)
 	}
 }
 

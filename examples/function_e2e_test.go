@@ -98,6 +98,7 @@ type function struct {
 	rie  *testenv.RIE
 	port int
 	tmp  string // the function's /tmp, private to it as on Lambda
+	task string // its /var/task, read-only to it
 }
 
 // fnConfig is what a test adds to an example's own files and template.
@@ -153,7 +154,7 @@ func functionEnv(name string, fn samFunction, port int, c fnConfig) []string {
 }
 
 // startFunction lays examples/NAME out as Lambda does — /opt the extracted layer zip, /var/task a
-// copy of the example, a /tmp of its own — and starts it under RIE with the template's environment, Lambda's PATH and
+// copy of the example, read-only, a /tmp of its own — and starts it under RIE with the template's environment, Lambda's PATH and
 // the app on a free port.
 func startFunction(t *testing.T, name string, opts ...fnOption) *function {
 	t.Helper()
@@ -175,9 +176,9 @@ func startFunction(t *testing.T, name string, opts ...fnOption) *function {
 	if err := os.Chmod(tmp, 0o1777); err != nil {
 		t.Fatal(err)
 	}
-	r := testenv.StartRIE(t, testenv.Options{Opt: layerOpt, Var: filepath.Dir(task), Tmp: tmp,
+	r := testenv.StartRIE(t, testenv.Options{Opt: layerOpt, Var: filepath.Dir(task), VarRO: true, Tmp: tmp,
 		Bootstrap: []string{"/bin/sh", "-c", boot}, Env: functionEnv(name, fn, port, c)})
-	return &function{rie: r, port: port, tmp: tmp}
+	return &function{rie: r, port: port, tmp: tmp, task: task}
 }
 
 // checkStartScript fails the test unless path is what Lambda can exec: executable, a shebang, LF
