@@ -95,7 +95,10 @@ npm_ci() {
 }
 repo=$(cd "$(dirname "$0")/.." && pwd)
 case "$want" in
-  test|all) for lock in "$repo"/examples/*/package-lock.json; do npm_ci "$(dirname "$lock")"; done ;;
+  # The Express app, and the pinned CDK and TypeScript that check docs/deploy.md's CDK stacks.
+  test|all) for lock in "$repo"/examples/*/package-lock.json "$repo"/examples/*/deploy/cdk/package-lock.json; do
+      if [ -e "$lock" ]; then npm_ci "$(dirname "$lock")"; fi
+    done ;;
 esac
 
 # Prove each tool is there, so a broken install fails here and not in the middle of a test.

@@ -13,7 +13,7 @@ layer_arn=$(aws lambda publish-layer-version --layer-name lambda-adapter-x86_64 
 zip -qr function.zip app.js run.sh package.json public node_modules
 
 aws lambda create-function --function-name express-lwa \
-  --runtime nodejs20.x --architectures x86_64 --handler run.sh \
+  --runtime nodejs22.x --architectures x86_64 --handler run.sh \
   --zip-file fileb://function.zip --role "$ROLE_ARN" --layers "$layer_arn" \
   --memory-size 512 --timeout 10 \
   --environment 'Variables={AWS_LAMBDA_EXEC_WRAPPER=/opt/bootstrap}'

@@ -14,7 +14,7 @@ export class ExpressZipStack extends Stack {
       this, 'LambdaAdapter', this.node.getContext('adapterLayerArn'));
 
     const fn = new lambda.Function(this, 'Express', {
-      runtime: lambda.Runtime.NODEJS_20_X,
+      runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.X86_64,
       // examples/express after `npm ci --omit=dev`; the zip keeps run.sh's exec bit.
       code: lambda.Code.fromAsset(path.join(__dirname, '..', '..'), {

@@ -35,7 +35,7 @@ resource "aws_iam_role_policy_attachment" "express_logs" {
 resource "aws_lambda_function" "express" {
   function_name    = "express-lwa"
   role             = aws_iam_role.express.arn
-  runtime          = "nodejs20.x"
+  runtime          = "nodejs22.x"
   architectures    = ["x86_64"]
   handler          = "run.sh"
   filename         = data.archive_file.express.output_path
