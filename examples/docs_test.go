@@ -1,6 +1,8 @@
 package examples
 
 import (
+	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +14,10 @@ import (
 
 	"gopkg.in/yaml.v3"
 )
+
+// update rewrites docs/deploy.md's snippets from the files they name:
+// go test ./examples/ -run TestDeployDoc -update
+var update = flag.Bool("update", false, "rewrite docs/deploy.md's snippets from the example files")
 
 // snippetRE matches a snippet marker and the fenced block after it in docs/deploy.md:
 // <!-- snippet: examples/PATH [lines A-B] --> then ```lang ... ```.
@@ -32,26 +38,22 @@ func TestDeployDoc(t *testing.T) {
 	var shown []string
 	for _, m := range snippetRE.FindAllStringSubmatch(doc, -1) {
 		file, from, to, body := m[1], m[2], m[3], m[4]
-		want, err := os.ReadFile(filepath.Join("..", file))
+		text, err := snippetText(file, from, to)
 		if err != nil {
 			t.Errorf("docs/deploy.md shows %s: %v", file, err)
 			continue
 		}
-		text := string(want)
-		if from != "" {
-			a, _ := strconv.Atoi(from)
-			z, _ := strconv.Atoi(to)
-			lines := strings.SplitAfter(text, "\n")
-			if a < 1 || z < a || z > len(lines) {
-				t.Errorf("docs/deploy.md: %s lines %s-%s: the file has %d lines", file, from, to, len(lines))
-				continue
-			}
-			text = strings.Join(lines[a-1:z], "")
-		}
-		if body != text {
-			t.Errorf("docs/deploy.md's snippet of %s (lines %s-%s) differs from the file: update the page", file, from, to)
+		if body != text && *update {
+			doc = strings.Replace(doc, m[0], strings.TrimSuffix(m[0], body+"```")+text+"```", 1)
+		} else if body != text {
+			t.Errorf("docs/deploy.md's snippet of %s (lines %s-%s) differs from the file: go test ./examples/ -run TestDeployDoc -update", file, from, to)
 		}
 		shown = append(shown, file)
+	}
+	if *update {
+		if err := os.WriteFile("../docs/deploy.md", []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, f := range []string{
 		"examples/express/template.yaml", "examples/express/deploy/sam/image.yaml",
@@ -77,6 +79,21 @@ func TestDeployDoc(t *testing.T) {
 		}
 		inBlock = !inBlock
 	}
+}
+
+// snippetText is the file (repository-relative), or its lines from-to (1-based, inclusive).
+func snippetText(file, from, to string) (string, error) {
+	b, err := os.ReadFile(filepath.Join("..", file))
+	if err != nil || from == "" {
+		return string(b), err
+	}
+	a, _ := strconv.Atoi(from)
+	z, _ := strconv.Atoi(to)
+	lines := strings.SplitAfter(string(b), "\n")
+	if a < 1 || z < a || z > len(lines) {
+		return "", fmt.Errorf("lines %s-%s: the file has %d lines", from, to, len(lines))
+	}
+	return strings.Join(lines[a-1:z], ""), nil
 }
 
 // TestDeployFiles checks what can be checked of the deploy files without AWS: the shell scripts
