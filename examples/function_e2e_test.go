@@ -120,17 +120,30 @@ func withFile(name, src string) fnOption {
 	}
 }
 
-// layOut copies examples/NAME (with its node_modules) and the configured files into a new task
-// directory, and checks the start script there.
+// layOut copies examples/NAME (with its node_modules, without deploy/, which is not part of the
+// function) and the configured files into a new task directory, and checks the start script there.
 func layOut(t *testing.T, name string, fn samFunction, c fnConfig) string {
 	t.Helper()
 	task := filepath.Join(testenv.WorldDir(t), "task")
-	if out, err := exec.Command("cp", "-a", name+"/.", task+"/").CombinedOutput(); err != nil {
-		t.Fatalf("copy %s to the task directory: %v\n%s", name, err, out)
+	if err := os.Mkdir(task, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{}
+	for _, e := range entries {
+		if e.Name() != "deploy" {
+			files[e.Name()] = filepath.Join(name, e.Name())
+		}
 	}
 	for dst, src := range c.files {
+		files[dst] = src
+	}
+	for dst, src := range files {
 		if out, err := exec.Command("cp", "-a", src, filepath.Join(task, dst)).CombinedOutput(); err != nil {
-			t.Fatalf("copy %s: %v\n%s", src, err, out)
+			t.Fatalf("copy %s to the task directory: %v\n%s", src, err, out)
 		}
 	}
 	checkStartScript(t, filepath.Join(task, fn.Properties.Handler))
