@@ -96,7 +96,7 @@ func TestPythonRequirementsMatchTested(t *testing.T) {
 				t.Fatalf("%s is not installed for /usr/bin/python3 (run scripts/install-tools.sh): %v\n%s", pkg, err, out)
 			}
 			if got := strings.TrimSpace(string(out)); got != want {
-				t.Errorf("%s/requirements.txt pins %s==%s, the tests run %s", name, pkg, want, got)
+				t.Errorf("%s/requirements.txt: %s expected at %s, the tests run %s", name, pkg, want, got)
 			}
 		}
 	}
