@@ -195,7 +195,7 @@ func startFunction(t *testing.T, name string, opts ...fnOption) *function {
 }
 
 // checkStartScript fails the test unless path is what Lambda can exec: executable, a shebang, LF
-// line endings (a CR makes the kernel look for "sh\r").
+// line endings (a CR makes the kernel look for "sh\r"), and an exec line.
 func checkStartScript(t *testing.T, path string) {
 	t.Helper()
 	st, err := os.Stat(path)
@@ -211,6 +211,10 @@ func checkStartScript(t *testing.T, path string) {
 	}
 	if !strings.HasPrefix(string(b), "#!") || strings.Contains(string(b), "\r") {
 		t.Errorf("%s: want a #! line and LF line endings", path)
+	}
+	// The app must replace the shell, so that Lambda's SIGTERM reaches it.
+	if !strings.Contains("\n"+string(b), "\nexec ") {
+		t.Errorf("%s: want the app started with exec", path)
 	}
 }
 
