@@ -15,7 +15,7 @@ require (
 	// lwa-pack's commands and flags, with environment-variable fallbacks.
 	github.com/urfave/cli/v2 v2.27.7
 	// Tests only: the examples' AWS SAM templates are parsed to check what they set (examples/);
-	// already in the module graph through go-containerregistry's and urfave/cli's tests.
+	// already in the module graph (urfave/cli and aws-lambda-go require it), so nothing new is fetched.
 	gopkg.in/yaml.v3 v3.0.1
 )
 
