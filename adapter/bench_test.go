@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -17,7 +16,6 @@ import (
 	"time"
 
 	"github.com/lwa-go/lwa/adapter/config"
-	"github.com/lwa-go/lwa/adapter/event"
 	"github.com/lwa-go/lwa/adapter/lambdaapi"
 	"github.com/lwa-go/lwa/internal/testenv"
 )
@@ -96,19 +94,25 @@ func benchInvocation(payload []byte) *lambdaapi.Invocation {
 	}
 }
 
-// forward is one buffered invocation up to the payload for /response: decode, request, the app,
-// read, encode. It is respondBuffered without the final POST, which the native handler pays too.
+// forward is one buffered invocation up to the payload for /response: the pipeline's stages
+// (invoke.go) without the final POST, which the native handler pays too.
 func forward(ctx context.Context, a *Adapter, inv *lambdaapi.Invocation) ([]byte, error) {
-	ev, resp, err := a.prepare(ctx, a.log, inv)
+	if err := a.awaitReady(ctx); err != nil {
+		return nil, err
+	}
+	ev, err := a.decode(ctx, a.log, inv)
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
-	body, err := readBody(resp, MaxBufferedResponse+1)
+	req, err := a.request(ctx, a.log, inv, ev)
 	if err != nil {
-		return nil, fmt.Errorf("read app response: %w", err)
+		return nil, err
 	}
-	return event.Encode(ev, &event.Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body})
+	resp, err := a.send(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return a.encode(ctx, ev, resp)
 }
 
 // direct is the floor: the same GET sent straight to the app with the adapter's own HTTP client.

@@ -73,7 +73,7 @@ func FuzzInvocation(f *testing.F) {
 
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		inv := &lambdaapi.Invocation{RequestID: "fuzz", Deadline: time.Now().Add(5 * time.Second), Payload: payload}
-		err := a.buffered(context.Background(), slog.New(slog.DiscardHandler), inv)
+		err := a.invoke(context.Background(), slog.New(slog.DiscardHandler), inv)
 		var ie *invokeError
 		if err != nil && !errors.As(err, &ie) {
 			t.Fatalf("neither a response nor an invocation error: %v", err)
