@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/lwa-go/lwa/adapter/event"
 )
 
 // Protocol is the readiness check protocol.
@@ -35,7 +37,6 @@ const (
 
 // Initialization types Lambda reports in AWS_LAMBDA_INITIALIZATION_TYPE.
 const (
-	InitOnDemand               = "on-demand"
 	InitProvisionedConcurrency = "provisioned-concurrency"
 	InitSnapStart              = "snap-start"
 )
@@ -158,7 +159,7 @@ func FromEnv(lookup Lookup) (Config, []string, error) {
 		ReadinessCheckPath:     "/",
 		ReadinessCheckProtocol: ProtocolHTTP,
 		HealthyStatus:          StatusSet{{100, 499}},
-		PassThroughPath:        "/events",
+		PassThroughPath:        event.DefaultPassThroughPath,
 		InvokeMode:             InvokeBuffered,
 		PoolIdleTimeout:        4 * time.Second,
 		MaxConcurrency:         1,

@@ -84,6 +84,3 @@ type Response struct {
 
 // DefaultPassThroughPath is where non-HTTP events go when RequestOptions.PassThroughPath is empty.
 const DefaultPassThroughPath = "/events"
-
-// MaxBufferedResponse is Lambda's limit on a buffered (not streamed) response payload, in bytes.
-const MaxBufferedResponse = 6 * 1024 * 1024
