@@ -21,76 +21,15 @@ import (
 	"github.com/lwa-go/lwa/internal/testenv"
 )
 
-// testConfig is a valid configuration for an app at appAddr and a Lambda API at apiAddr.
-func testConfig(t *testing.T, appAddr, apiAddr string, kv ...string) config.Config {
-	t.Helper()
-	host, port, _ := net.SplitHostPort(appAddr)
-	m := map[string]string{"AWS_LAMBDA_RUNTIME_API": apiAddr, "AWS_LWA_HOST": host, "AWS_LWA_PORT": port}
-	for i := 0; i+1 < len(kv); i += 2 {
-		m[kv[i]] = kv[i+1]
-	}
-	c, _, err := config.FromEnv(config.MapLookup(m))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-// logBuffer collects log lines for assertions.
-type logBuffer = testenv.SyncBuffer
-
-func newTestAdapter(t *testing.T, cfg config.Config, logs io.Writer) *Adapter {
-	t.Helper()
-	if logs == nil {
-		logs = io.Discard
-	}
-	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	hc := newLambdaHTTPClient(cfg.MaxConcurrency)
-	ext := lambdaapi.NewExtensionClient(cfg.ExtensionsAPI, hc)
-	if err := ext.Register(context.Background(), ExtensionName, []string{lambdaapi.EventShutdown}); err != nil {
-		t.Fatal(err)
-	}
-	return New(cfg, log, lambdaapi.NewRuntimeClient(cfg.RuntimeAPI, hc), ext, "test")
-}
-
 // v2 is a minimal HTTP API v2 event.
 func v2(method, path, query string) []byte {
 	return testenv.V2(testenv.HTTPEvent{Method: method, Path: path, Query: query})
-}
-
-// runAdapter runs a until the test ends and returns a channel with Run's result.
-func runAdapter(t *testing.T, a *Adapter) (<-chan error, context.CancelFunc) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	finished := make(chan struct{})
-	go func() { done <- a.Run(ctx); close(finished) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-finished:
-		case <-time.After(5 * time.Second):
-			t.Error("adapter did not stop")
-		}
-	})
-	return done, cancel
 }
 
 type v2Result struct {
 	StatusCode int               `json:"statusCode"`
 	Headers    map[string]string `json:"headers"`
 	Body       string            `json:"body"`
-}
-
-func invoke(t *testing.T, api *testenv.FakeAPI, payload []byte) *testenv.Outcome {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	o, err := api.Invoke(ctx, payload, 5*time.Second, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return o
 }
 
 func TestForwardsHTTPAPIv2(t *testing.T) {

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -15,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lwa-go/lwa/adapter/config"
 	"github.com/lwa-go/lwa/adapter/lambdaapi"
 	"github.com/lwa-go/lwa/internal/testenv"
 )
@@ -71,14 +69,7 @@ func benchApp(b *testing.B) *httptest.Server {
 // clients are never used: the benchmarks stop where the response would be posted.
 func benchAdapter(b *testing.B, addr string) *Adapter {
 	b.Helper()
-	host, port, _ := net.SplitHostPort(addr)
-	cfg, _, err := config.FromEnv(config.MapLookup(map[string]string{
-		"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9", "AWS_LWA_HOST": host, "AWS_LWA_PORT": port,
-		"AWS_LAMBDA_FUNCTION_NAME": "bench", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1024",
-	}))
-	if err != nil {
-		b.Fatal(err)
-	}
+	cfg := testConfig(b, addr, "127.0.0.1:9", "AWS_LAMBDA_FUNCTION_NAME", "bench", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "1024")
 	a := New(cfg, slog.New(slog.DiscardHandler), nil, nil, "bench")
 	close(a.ready)
 	return a

@@ -288,18 +288,6 @@ func TestFaultAppHangsPastDeadline(t *testing.T) {
 	}
 }
 
-// eventually polls cond until it holds or d passes.
-func eventually(t *testing.T, d time.Duration, cond func() bool, msg string) {
-	t.Helper()
-	end := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(end) {
-			t.Fatal(msg)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 // The app's idle timer closes a kept-alive connection just as the adapter sends the next request on
 // it (#830 in AWS's adapter): no error reaches the caller, and no request runs twice.
 func TestFaultStaleKeepAlive(t *testing.T) {
