@@ -20,8 +20,9 @@ import (
 
 // A stream reads the app's body into a buffer that starts small and doubles, up to streamBufMax,
 // while reads fill it: an app that trickles (SSE, /drip) costs 32 KiB, one that sends in bulk gets
-// bigger chunks, which cost less CPU per byte (BenchmarkStreamThroughput: 0.81 CPU-seconds per GiB
-// with 64 KiB, 0.68 with 256 KiB, no gain beyond). Every stream's memory stays within streamBufMax.
+// bigger chunks, which cost less CPU per byte up to streamBufMax and no less beyond it
+// (docs/performance.md, section "Stream buffer size"). Every stream's memory stays within
+// streamBufMax.
 const (
 	streamBufMin = 32 << 10
 	streamBufMax = 256 << 10
