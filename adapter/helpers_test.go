@@ -68,40 +68,36 @@ func newTestAdapter(t *testing.T, cfg config.Config, logs io.Writer) *Adapter {
 // runAdapter runs a until the test ends and returns a channel with Run's result.
 func runAdapter(tb testing.TB, a *Adapter) (<-chan error, context.CancelFunc) {
 	tb.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
+	cancel := untilCleanup(tb, context.Background(), "adapter did not stop", func(ctx context.Context) { done <- a.Run(ctx) })
+	return done, cancel
+}
+
+// untilCleanup runs f in a goroutine with a context that ends when the test does (or cancel is
+// called), and at the end of the test waits up to 5 s for f to return, failing with msg if it does not.
+func untilCleanup(tb testing.TB, ctx context.Context, msg string, f func(context.Context)) (cancel context.CancelFunc) {
+	ctx, cancel = context.WithCancel(ctx)
 	finished := make(chan struct{})
-	go func() { done <- a.Run(ctx); close(finished) }()
+	go func() { f(ctx); close(finished) }()
 	tb.Cleanup(func() {
 		cancel()
 		select {
 		case <-finished:
 		case <-time.After(5 * time.Second):
-			tb.Error("adapter did not stop")
+			tb.Error(msg)
 		}
 	})
-	return done, cancel
+	return cancel
 }
 
 // startMain runs Main (until ctx ends or the test does) for the app at appAddr and the Lambda API at
 // apiAddr, kv being extra variables. Its exit code arrives on the channel.
 func startMain(t *testing.T, ctx context.Context, apiAddr, appAddr string, kv ...string) (<-chan int, *logBuffer) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(ctx)
 	logs := &logBuffer{}
 	code := make(chan int, 1)
-	finished := make(chan struct{})
-	go func() {
+	untilCleanup(t, ctx, "Main did not return", func(ctx context.Context) {
 		code <- Main(ctx, config.MapLookup(testEnv(appAddr, apiAddr, kv...)), logs, "test")
-		close(finished)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-finished:
-		case <-time.After(5 * time.Second):
-			t.Error("Main did not return")
-		}
 	})
 	return code, logs
 }
@@ -121,9 +117,16 @@ func waitExit(t *testing.T, code <-chan int, within time.Duration, logs *logBuff
 // invoke sends payload through api with a 5 s function timeout.
 func invoke(t *testing.T, api *testenv.FakeAPI, payload []byte) *testenv.Outcome {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	return invokeWith(t, api, payload, 5*time.Second, nil)
+}
+
+// invokeWith sends payload through api with the given function timeout and Runtime API headers
+// (nil: none), waiting 10 s past the timeout for the outcome.
+func invokeWith(t *testing.T, api *testenv.FakeAPI, payload []byte, timeout time.Duration, headers map[string]string) *testenv.Outcome {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout+10*time.Second)
 	defer cancel()
-	o, err := api.Invoke(ctx, payload, 5*time.Second, nil)
+	o, err := api.Invoke(ctx, payload, timeout, headers)
 	if err != nil {
 		t.Fatal(err)
 	}

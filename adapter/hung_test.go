@@ -42,7 +42,7 @@ func TestHungAppStopsTheAdapter(t *testing.T) {
 			done, _ := runAdapter(t, a)
 
 			start := time.Now()
-			o := invokeWithin(t, api, v2("GET", "/freeze", ""), 500*time.Millisecond)
+			o := invokeWith(t, api, v2("GET", "/freeze", ""), 500*time.Millisecond, nil)
 			var doc lambdaapi.ErrorResponse
 			if !o.Error || json.Unmarshal(o.Body, &doc) != nil || doc.Type != errTypeAppTimeout {
 				t.Fatalf("the invocation that found the app stuck: %s", o)
