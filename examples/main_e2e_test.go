@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/lwa-go/lwa/internal/testenv"
 )
 
 // Built once per test binary by TestMain: lwaPack is the packager, layerOpt the amd64 layer zip
@@ -15,34 +17,13 @@ import (
 var lwaPack, layerZip, layerOpt, adapterBin, repoRoot, workDir string
 
 func TestMain(m *testing.M) {
-	os.Exit(runMain(m))
-}
-
-func runMain(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "lwa-examples-e2e-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	if err := setUp(dir); err != nil {
-		fmt.Fprintln(os.Stderr, "examples e2e:", err)
-		return 1
-	}
-	return m.Run()
+	os.Exit(testenv.Main(m, "lwa-examples-e2e-", setUp))
 }
 
 // setUp builds lwa-pack, has it build the layer zip as a user would, and extracts the zip with
 // unzip (so the modes are the zip's own) into a directory every user can read.
-func setUp(dir string) error {
-	workDir = dir
-	if err := os.Chmod(dir, 0o755); err != nil {
-		return err
-	}
-	var err error
-	if repoRoot, err = filepath.Abs(".."); err != nil {
-		return err
-	}
+func setUp(root, dir string) error {
+	workDir, repoRoot = dir, root
 	lwaPack = filepath.Join(dir, "lwa-pack")
 	if err := run(repoRoot, "go", "build", "-o", lwaPack, "./packager/cmd/lwa-pack"); err != nil {
 		return err
@@ -56,9 +37,9 @@ func setUp(dir string) error {
 	if err := os.Mkdir(layerOpt, 0o755); err != nil {
 		return err
 	}
-	unzip, err := exec.LookPath("unzip")
+	unzip, err := testenv.LookTool("unzip")
 	if err != nil {
-		return fmt.Errorf("unzip not found: run scripts/install-tools.sh")
+		return fmt.Errorf("%w: run scripts/install-tools.sh", err)
 	}
 	if err := run(dir, unzip, "-q", layerZip, "-d", layerOpt); err != nil {
 		return err
