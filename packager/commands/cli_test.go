@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"debug/elf"
-	"net"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +17,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/registry"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/urfave/cli/v2"
@@ -231,17 +235,36 @@ func TestBaseOnlyOtherPlatform(t *testing.T) {
 	}
 }
 
-// TestFailedPushNamesWrittenOutputs: several outputs, the push fails; the error names the
-// outputs already written, which stay.
+// TestFailedPushNamesWrittenOutputs: several outputs, and a registry that takes the blobs but
+// refuses the manifest (the push check before building passes); the error names the outputs
+// already written, which stay.
 func TestFailedPushNamesWrittenOutputs(t *testing.T) {
+	reg := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/") {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusForbidden)
+			io.WriteString(w, `{"errors":[{"code":"DENIED","message":"tag is immutable"}]}`)
+			return
+		}
+		reg.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	t.Setenv("DOCKER_CONFIG", t.TempDir())
+	host := strings.TrimPrefix(srv.URL, "http://")
 	oci := filepath.Join(t.TempDir(), "oci")
-	closed := closedRegistry(t)
-	r := runApp(t, Options{}, append([]string{"image", "--output", "oci:" + oci, "--push", closed + "/x:1"}, binFlags(t)...)...)
-	if r.err == nil || !strings.Contains(r.err.Error(), "; written before the failure, and left in place: oci:"+oci+" (sha256:") {
+	tarFile := filepath.Join(t.TempDir(), "a.tar")
+	r := runApp(t, Options{}, append([]string{"image", "--output", "oci:" + oci, "--output", "tar:" + tarFile, "--push", host + "/x:1"}, binFlags(t)...)...)
+	if r.err == nil || !strings.HasPrefix(r.err.Error(), "--push "+host+"/x:1: ") || !strings.Contains(r.err.Error(), "DENIED: tag is immutable") ||
+		!strings.Contains(r.err.Error(), "; written before the failure, and left in place: oci:"+oci+" (sha256:") ||
+		!strings.Contains(r.err.Error(), "tar:"+strings.TrimSuffix(tarFile, ".tar")+"-x86_64.tar (sha256:") {
 		t.Fatalf("err %v", r.err)
 	}
 	if _, err := os.Stat(filepath.Join(oci, "index.json")); err != nil {
 		t.Fatalf("the layout written before the push is gone: %v", err)
+	}
+	if r.stdout != "" {
+		t.Errorf("a failed run printed a report:\n%s", r.stdout)
 	}
 }
 
@@ -257,16 +280,4 @@ func mustConfig(t *testing.T, img v1.Image, arch string) v1.Image {
 		t.Fatal(err)
 	}
 	return img
-}
-
-// closedRegistry returns host:port of a port nothing listens on.
-func closedRegistry(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
 }

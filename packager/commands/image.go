@@ -43,6 +43,12 @@ func (a *app) image(c *cli.Context) (err error) {
 	ctx := c.Context
 	progress := a.progress(pl.quiet)
 
+	if pl.push != nil {
+		// A registry that refuses the push fails the run now, not after compiling.
+		if err := pl.client.CheckPush(*pl.push); err != nil {
+			return fmt.Errorf("--push %s: %w", publish.Registry{Tag: *pl.push}, err)
+		}
+	}
 	platforms := pl.platforms
 	var basePlan image.Plan
 	if pl.base != nil {

@@ -308,7 +308,7 @@ func TestImageRegistryErrors(t *testing.T) {
 			prefix: "--base " + closed + "/x:1: cannot reach registry " + closed + ": ", contains: "connection refused"},
 		{name: "401", args: []string{"--push", authHost + "/x:1"}, dockerCfg: cfgDir,
 			prefix:   "--push " + authHost + "/x:1: registry " + authHost + " refused the credentials (HTTP 401): log in with `docker login " + authHost + "`, or point DOCKER_CONFIG at a config that has them: ",
-			contains: "401 Unauthorized"},
+			contains: "UNAUTHORIZED"},
 		{name: "invalid push ref", args: []string{"--push", "Bad Ref!"},
 			prefix: `--push "Bad Ref!": "Bad Ref!" has white space: a reference is REGISTRY/REPOSITORY[:TAG] without spaces`},
 		{name: "upper-case base", args: []string{"--base", "UPPER/Case::x", "--push", host + "/x:1"},
