@@ -52,9 +52,7 @@ func (a *app) publish(c *cli.Context) error {
 	}
 	// Everything that can be checked without compiling is checked first: the flags, then the
 	// credentials and the region.
-	probe := req
-	probe.Zips = []lambdalayer.Zip{{Architecture: "x86_64"}}
-	if err := lambdalayer.Validate(probe); err != nil {
+	if err := lambdalayer.CheckTargets(req); err != nil {
 		return publishFlagError(c, err)
 	}
 	cfg, err := lambdalayer.LoadConfig(c.Context, c.String("profile"))

@@ -28,6 +28,9 @@ func (e *CallError) Code() string {
 }
 
 func (e *CallError) Error() string {
+	if e.Region == "" {
+		return fmt.Sprintf("%s: %v", e.Op, e.Err)
+	}
 	where := e.Region
 	if e.Architecture != "" {
 		where += " " + e.Architecture

@@ -122,9 +122,25 @@ func inputError(f Field, format string, args ...any) error {
 	return &InputError{Field: f, Msg: fmt.Sprintf(format, args...)}
 }
 
-// Validate checks a request without calling AWS, so a bad flag fails before any compiling. Its
-// errors are *InputError.
+// Validate checks a request without calling AWS. Its errors are *InputError.
 func Validate(req Request) error {
+	if err := CheckTargets(req); err != nil {
+		return err
+	}
+	for _, z := range req.Zips {
+		if z.Architecture != string(types.ArchitectureX8664) && z.Architecture != string(types.ArchitectureArm64) {
+			return inputError(FieldZips, "architecture %q: Lambda has x86_64 and arm64", z.Architecture)
+		}
+	}
+	if len(req.Zips) == 0 {
+		return inputError(FieldZips, "no layer zips to publish")
+	}
+	return nil
+}
+
+// CheckTargets checks where a request would publish (name prefix, regions, runtimes), which is all
+// lwa-pack knows before it has built the zips: a bad flag fails before any compiling.
+func CheckTargets(req Request) error {
 	if req.NamePrefix == "" || !namePattern.MatchString(req.NamePrefix) || len(req.NamePrefix) > 135 {
 		return inputError(FieldNamePrefix, "layer name prefix %q: use 1 to 135 letters, digits, - and _ (Lambda's layer name pattern, leaving room for X86/Arm64)", req.NamePrefix)
 	}
@@ -146,14 +162,6 @@ func Validate(req Request) error {
 		if !slices.Contains(known, types.Runtime(rt)) {
 			return inputError(FieldRuntimes, "runtime %q: not a Lambda runtime identifier (like provided.al2023, nodejs22.x, python3.13)", rt)
 		}
-	}
-	for _, z := range req.Zips {
-		if z.Architecture != string(types.ArchitectureX8664) && z.Architecture != string(types.ArchitectureArm64) {
-			return inputError(FieldZips, "architecture %q: Lambda has x86_64 and arm64", z.Architecture)
-		}
-	}
-	if len(req.Zips) == 0 {
-		return inputError(FieldZips, "no layer zips to publish")
 	}
 	return nil
 }

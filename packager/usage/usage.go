@@ -50,7 +50,6 @@ func Install(app *cli.App) {
 	app.Commands = append(app.Commands, helpCommand())
 	app.Flags = append(app.Flags, cli.HelpFlag)
 	app.HideHelpCommand = true
-	app.CommandNotFound = nil
 }
 
 func installCommand(c *cli.Command) {
