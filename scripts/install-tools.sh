@@ -42,27 +42,32 @@ command -v qemu-aarch64-static >/dev/null || command -v qemu-aarch64 >/dev/null 
 command -v unzip >/dev/null || missing+=(unzip)
 command -v file >/dev/null || missing+=(file)
 command -v gpg >/dev/null || missing+=(gnupg)
-# The shells whose completion scripts lwa-pack prints (packager/usage tests load them), pinned to
-# bookworm's versions.
-SHELL_DEBS=(zsh=5.9-4+b15 fish=3.6.0-3.1+deb12u1)
-for pv in "${SHELL_DEBS[@]}"; do
-  [ "$(dpkg-query -W -f='${Version}' "${pv%%=*}" 2>/dev/null)" = "${pv#*=}" ] || missing+=("$pv")
-done
-# The examples' frameworks (examples/): Debian's packages, pinned to bookworm's versions. Their tests
-# run each app under the Runtime Interface Emulator with Lambda's PATH, where python3 is /usr/bin/python3.
+# The examples' frameworks (examples/): Debian's packages, pinned to bookworm's upstream versions. Their
+# tests run each app under the Runtime Interface Emulator with Lambda's PATH, where python3 is
+# /usr/bin/python3. The pin is the upstream version, not the Debian revision: the archive keeps only the
+# newest revision, so a security update (1.22.1-9+deb12u11 → u12) must not break a fresh machine's
+# install; a new upstream version (a new Debian release) fails the check below loudly.
 EXAMPLE_DEBS=(
-  nginx=1.22.1-9+deb12u11
-  python3-flask=2.2.2-3
-  gunicorn=20.1.0-6+deb12u1
-  python3-fastapi=0.92.0-1
-  python3-uvicorn=0.17.6-1
+  nginx=1.22.1
+  python3-flask=2.2.2
+  gunicorn=20.1.0
+  python3-fastapi=0.92.0
+  python3-uvicorn=0.17.6
 )
+# upstream VERSION: the Debian version without its epoch and revision.
+upstream() { local v=${1#*:}; echo "${v%-*}"; }
 case "$want" in
   test|all)
     for pv in "${EXAMPLE_DEBS[@]}"; do
-      [ "$(dpkg-query -W -f='${Version}' "${pv%%=*}" 2>/dev/null)" = "${pv#*=}" ] || missing+=("$pv")
+      [ -n "$(dpkg-query -W -f='${Version}' "${pv%%=*}" 2>/dev/null)" ] || missing+=("${pv%%=*}")
     done ;;
 esac
+# The shells whose completion scripts lwa-pack prints (packager/usage tests load them), pinned like the
+# examples' packages: by upstream version, checked after the install.
+SHELL_DEBS=(zsh=5.9 fish=3.6.0)
+for pv in "${SHELL_DEBS[@]}"; do
+  command -v "${pv%%=*}" >/dev/null || missing+=("${pv%%=*}")
+done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "install-tools: need root to apt-get install ${missing[*]}" >&2
@@ -115,12 +120,20 @@ done
 for t in skopeo docker-registry unzip file gpg zsh fish; do
   command -v "$t" >/dev/null || { echo "install-tools: $t missing after install" >&2; exit 1; }
 done
+for pv in "${SHELL_DEBS[@]}"; do
+  got=$(upstream "$(dpkg-query -W -f='${Version}' "${pv%%=*}")")
+  [ "$got" = "${pv#*=}" ] || { echo "install-tools: ${pv%%=*} is $got, the completion tests were run with ${pv#*=}: check them and update SHELL_DEBS" >&2; exit 1; }
+done
 command -v qemu-aarch64-static >/dev/null || command -v qemu-aarch64 >/dev/null || { echo "install-tools: qemu-aarch64 missing after install" >&2; exit 1; }
 case "$want" in
   test|all)
     for t in nginx gunicorn node; do
       command -v "$t" >/dev/null || [ -x "/usr/sbin/$t" ] || { echo "install-tools: $t missing after install" >&2; exit 1; }
     done
-    /usr/bin/python3 -c 'import flask, fastapi, uvicorn, gunicorn' || { echo "install-tools: the examples' Python packages are missing for /usr/bin/python3" >&2; exit 1; } ;;
+    /usr/bin/python3 -c 'import flask, fastapi, uvicorn, gunicorn' || { echo "install-tools: the examples' Python packages are missing for /usr/bin/python3" >&2; exit 1; }
+    for pv in "${EXAMPLE_DEBS[@]}"; do
+      got=$(upstream "$(dpkg-query -W -f='${Version}' "${pv%%=*}")")
+      [ "$got" = "${pv#*=}" ] || { echo "install-tools: ${pv%%=*} is $got, the examples are tested with ${pv#*=}: update EXAMPLE_DEBS and the examples' requirements" >&2; exit 1; }
+    done ;;
 esac
 echo "install-tools: ok ($gobin)" >&2
