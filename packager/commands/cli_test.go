@@ -130,7 +130,7 @@ func TestMistakes(t *testing.T) {
 		{[]string{"imgae"}, "unknown command \"imgae\"; did you mean \"image\"?\nRun 'lwa-pack --help' for usage."},
 		{[]string{"layer", "--plaform", "linux/arm64"}, "unknown flag --plaform for \"lwa-pack layer\"; did you mean --platform?\nRun 'lwa-pack help layer' for usage."},
 		{[]string{"image", "--layer-olny"}, "unknown flag --layer-olny for \"lwa-pack image\"; did you mean --layer-only?\nRun 'lwa-pack help image' for usage."},
-		{[]string{"layer", "--version"}, "--version needs a value: version stamped into the adapter and the artifacts' names (default: lwa-pack's version) (lwa-pack's own version: lwa-pack version)\nRun 'lwa-pack help layer' for usage."},
+		{[]string{"layer", "--version"}, "--version needs a value: version stamped into the adapter and the artifacts' names (default: lwa-pack's version); lwa-pack's own version is printed by `lwa-pack version`\nRun 'lwa-pack help layer' for usage."},
 		{[]string{"help", "publsh"}, "unknown command \"publsh\"; did you mean \"publish\"?\nRun 'lwa-pack --help' for usage."},
 		{[]string{"completion", "powershell"}, "unknown shell \"powershell\": use bash, zsh or fish\nRun 'lwa-pack help completion' for usage."},
 	} {

@@ -87,7 +87,7 @@ func OnUsageError(c *cli.Context, err error, _ bool) error {
 			}
 		}
 		if name == "version" && c.Command != nil && c.Command.Name != "" {
-			msg += fmt.Sprintf(" (lwa-pack's own version: %s version)", c.App.Name)
+			msg += fmt.Sprintf("; %s's own version is printed by `%s version`", c.App.Name, c.App.Name)
 		}
 	default:
 		// "invalid value "x" for flag -n: ..." and "invalid boolean value ... for -push": the flag

@@ -59,7 +59,7 @@ func TestMistakes(t *testing.T) {
 	}{
 		{[]string{"layer", "--plaform", "x"}, "unknown flag --plaform for \"lwa-pack layer\"; did you mean --platform?\nRun 'lwa-pack help layer' for usage."},
 		{[]string{"layer", "--zzzzzzzz"}, "unknown flag --zzzzzzzz for \"lwa-pack layer\"\nRun 'lwa-pack help layer' for usage."},
-		{[]string{"layer", "--version"}, "--version needs a value: version stamped into the adapter (lwa-pack's own version: lwa-pack version)\nRun 'lwa-pack help layer' for usage."},
+		{[]string{"layer", "--version"}, "--version needs a value: version stamped into the adapter; lwa-pack's own version is printed by `lwa-pack version`\nRun 'lwa-pack help layer' for usage."},
 		{[]string{"layer", "--push=maybe"}, "invalid boolean value \"maybe\" for --push: parse error\nRun 'lwa-pack help layer' for usage."},
 		{[]string{"imgae"}, "unknown command \"imgae\"; did you mean \"image\"?\nRun 'lwa-pack --help' for usage."},
 		{[]string{"--verbose"}, "unknown flag --verbose for \"lwa-pack\"\nRun 'lwa-pack --help' for usage."},
