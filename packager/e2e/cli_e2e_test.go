@@ -105,3 +105,43 @@ func TestE2ECompletionLoads(t *testing.T) {
 		t.Fatalf("bash: %v\n%s", err, out)
 	}
 }
+
+// TestE2EBaseAlreadyHasAdapter: --base on an image lwa-pack already made replaces its adapter (a
+// warning names both versions) instead of stacking a second one: the same number of layers, one
+// lwa-pack history entry, and the binary in the image is the new version's.
+func TestE2EBaseAlreadyHasAdapter(t *testing.T) {
+	t.Setenv("DOCKER_CONFIG", t.TempDir())
+	host := testenv.StartRegistry(t)
+	base := host + "/app:1"
+	pushBase(t, base)
+	first, second := host+"/app:1-lwa-a", host+"/app:1-lwa-b"
+	pack(t, "image", "--base", base, "--platform", "linux/amd64", "--push", first, "--version", "e2e-a")
+	_, stderr, _ := packAll(t, nil, "image", "--base", first, "--push", second, "--version", "e2e-b")
+	want := "lwa-pack: warning: linux/amd64: the base already has an adapter (lwa-pack's, version e2e-a) in its top layer: replacing that layer with the adapter e2e-b\n"
+	if !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks the warning %q:\n%s", want, stderr)
+	}
+	runTool(t, "crane", "validate", "--remote", second)
+	var m1, m2 v1.Manifest
+	json.Unmarshal([]byte(runTool(t, "crane", "manifest", first)), &m1)
+	json.Unmarshal([]byte(runTool(t, "crane", "manifest", second)), &m2)
+	if len(m2.Layers) != len(m1.Layers) || len(m1.Layers) == 0 {
+		t.Fatalf("layers %d → %d: the adapter was stacked", len(m1.Layers), len(m2.Layers))
+	}
+	var cfg v1.ConfigFile
+	json.Unmarshal([]byte(runTool(t, "crane", "config", second)), &cfg)
+	var ours []string
+	for _, h := range cfg.History {
+		if strings.HasPrefix(h.CreatedBy, "lwa-pack ") {
+			ours = append(ours, h.CreatedBy)
+		}
+	}
+	if len(ours) != 1 || !strings.HasPrefix(ours[0], "lwa-pack e2e-b:") {
+		t.Errorf("lwa-pack history entries %q, want one of e2e-b", ours)
+	}
+	exported := filepath.Join(t.TempDir(), "fs.tar")
+	runTool(t, "crane", "export", second, exported)
+	bin := filepath.Join(t.TempDir(), "lambda-adapter")
+	os.WriteFile(bin, readTar(t, exported)["opt/extensions/lambda-adapter"].data, 0o755)
+	checkBinary(t, bin, "amd64", "e2e-b")
+}
