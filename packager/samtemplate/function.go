@@ -125,7 +125,7 @@ func (r *reader) environment() map[string]string {
 	env := r.sub("Environment")
 	vars := env.sub("Variables")
 	if env.err != nil || vars.err != nil {
-		r.fail(fmt.Errorf("Environment: %w", firstErr(env.err, vars.err)))
+		r.fail(fmt.Errorf("property Environment: %w", firstErr(env.err, vars.err)))
 		return nil
 	}
 	if vars.props == nil {

@@ -75,7 +75,7 @@ func Parse(data []byte) (*Template, error) {
 	if g, ok := top.get("Globals"); ok {
 		gm, ok := g.(*mapping)
 		if !ok {
-			return nil, errors.New("Globals is not a mapping")
+			return nil, errors.New("the Globals section is not a mapping")
 		}
 		t.globals, _ = gm.get("Function")
 	}

@@ -127,7 +127,7 @@ func TestParseErrors(t *testing.T) {
 		{"no resources", "Description: x\n", "no Resources mapping"},
 		{"not a mapping", "- a\n- b\n", "the top level is not a mapping"},
 		{"bad timeout", "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Timeout: soon\n", `F: Timeout "soon" is not a whole number`},
-		{"env list", "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Environment:\n        Variables: [A]\n", "F: Environment: Variables must be a mapping"},
+		{"env list", "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Environment:\n        Variables: [A]\n", "F: property Environment: Variables must be a mapping"},
 		{"handler list", "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: [a]\n", "F: Handler must be a single value"},
 	}
 	for _, tt := range tests {
