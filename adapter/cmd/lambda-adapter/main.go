@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/lwa-go/lwa/adapter"
+	"github.com/lwa-go/lwa/adapter/config"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -22,5 +23,7 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	os.Exit(adapter.Main(ctx, os.LookupEnv, os.Stderr, version))
+	// config.Environ rather than os.LookupEnv: it also lists the names, so that a misspelt AWS_LWA_
+	// variable is warned about at start instead of silently ignored.
+	os.Exit(adapter.Main(ctx, config.Environ(os.Environ()), os.Stderr, version))
 }
