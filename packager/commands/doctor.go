@@ -64,6 +64,10 @@ func (a *app) doctor(c *cli.Context) error {
 }
 
 func (a *app) parseDoctor(c *cli.Context) (doctor.Options, error) {
+	if args := c.Args().Slice(); len(args) > 1 && strings.HasPrefix(args[1], "-") {
+		// urfave/cli stops reading flags at the first argument.
+		return doctor.Options{}, fmt.Errorf("flags go before TARGET: lwa-pack doctor [flags] TARGET (%s came after %s)", args[1], args[0])
+	}
 	if c.NArg() != 1 {
 		return doctor.Options{}, fmt.Errorf("doctor takes one TARGET (a zip, a directory, an OCI layout, a docker tarball or an image reference), got %d arguments", c.NArg())
 	}

@@ -358,6 +358,7 @@ func (c *counter) blobPaths() []string {
 // startRegistry runs go-containerregistry's in-process registry and returns its host.
 func startRegistry(t *testing.T) string {
 	t.Helper()
+	t.Setenv("DOCKER_CONFIG", t.TempDir()) // no real credentials
 	srv := httptest.NewServer(ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0))))
 	t.Cleanup(srv.Close)
 	return strings.TrimPrefix(srv.URL, "http://")
