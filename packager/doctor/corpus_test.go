@@ -247,3 +247,18 @@ func TestCorpus(t *testing.T) {
 		}
 	}
 }
+
+// TestTemplateIntrinsicsNotValidated: an environment value that is an intrinsic (`!Ref Port`) is
+// known only when deployed: it is left out of the validation and named in a note, not reported
+// as an invalid value.
+func TestTemplateIntrinsicsNotValidated(t *testing.T) {
+	fn := template(t, nodeTemplate+"          AWS_LWA_READINESS_CHECK_PORT: !Ref HealthPort\n")
+	rep, err := doctor.Run(context.Background(), doctor.Options{Target: writeZip(t, functionFiles()), Function: fn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "not checked: Environment.Variables.AWS_LWA_READINESS_CHECK_PORT: !Ref HealthPort (an intrinsic, known only when deployed)"
+	if len(rep.Findings) != 0 || !slices.Contains(rep.Notes, want) {
+		t.Errorf("findings %+v, notes %q; want none and the note %q", rep.Findings, rep.Notes, want)
+	}
+}
