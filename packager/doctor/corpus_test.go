@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -147,6 +148,13 @@ func corpus() []corpusCase {
 		{"LWA010 handler missing", func(t *testing.T, _ string) doctor.Options {
 			return doctor.Options{Target: writeZip(t, replace(functionFiles(), "run.sh", nil)), Function: template(t, nodeTemplate)}
 		}, []string{"LWA010"}},
+		{"LWA010 the code in a folder inside the zip", func(t *testing.T, _ string) doctor.Options {
+			var nested []file
+			for _, f := range functionFiles() {
+				nested = append(nested, file{name: "myapp/" + f.name, mode: f.mode, data: f.data})
+			}
+			return doctor.Options{Target: writeZip(t, nested), Function: template(t, nodeTemplate)}
+		}, []string{"LWA010"}},
 		{"LWA011 handler 0644", zipCase(fn(script(0o644, runScript)), wrapper), []string{"LWA011"}},
 		{"LWA011 handler 0644 in a directory", func(t *testing.T, _ string) doctor.Options {
 			dir := t.TempDir()
@@ -260,5 +268,18 @@ func TestTemplateIntrinsicsNotValidated(t *testing.T) {
 	want := "not checked: Environment.Variables.AWS_LWA_READINESS_CHECK_PORT: !Ref HealthPort (an intrinsic, known only when deployed)"
 	if len(rep.Findings) != 0 || !slices.Contains(rep.Notes, want) {
 		t.Errorf("findings %+v, notes %q; want none and the note %q", rep.Findings, rep.Notes, want)
+	}
+}
+
+// TestNestedHandlerHint: code zipped inside a folder gets LWA010 naming where the script is.
+func TestNestedHandlerHint(t *testing.T) {
+	files := []file{{name: "myapp/", mode: 0o755}, {name: "myapp/run.sh", mode: 0o755, data: runScript}}
+	rep, err := doctor.Run(context.Background(), doctor.Options{Target: writeZip(t, files), Function: template(t, nodeTemplate)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Findings) != 1 || !strings.HasSuffix(rep.Findings[0].Seen, "(there is myapp/run.sh: the code sits in a folder inside the zip)") ||
+		!strings.HasPrefix(rep.Findings[0].Fix, "zip the folder's contents, not the folder") {
+		t.Errorf("findings %+v", rep.Findings)
 	}
 }

@@ -3,6 +3,7 @@ package doctor
 import (
 	"bytes"
 	"fmt"
+	"io/fs"
 	"path"
 	"strings"
 
@@ -71,8 +72,13 @@ func checkHandler(t *Target, file string, f *findings) error {
 		return err
 	}
 	if info == nil {
-		f.add("LWA010", fmt.Sprintf("the handler %s does not exist in %s", name, t.Name),
-			fmt.Sprintf("add %s to the function's code (its root is /var/task), or set the function's Handler to the start script's path", name))
+		seen := fmt.Sprintf("the handler %s does not exist in %s", name, t.Name)
+		fix := fmt.Sprintf("add %s to the function's code (its root is /var/task), or set the function's Handler to the start script's path", name)
+		if nested := findBase(t.Task, path.Base(name)); nested != "" {
+			seen += fmt.Sprintf(" (there is %s: the code sits in a folder inside the zip)", nested)
+			fix = "zip the folder's contents, not the folder (`cd app && zip -r ../function.zip .`), or set the Handler to " + nested
+		}
+		f.add("LWA010", seen, fix)
 		return nil
 	}
 	if info.Mode().Perm()&0o111 == 0 {
@@ -171,4 +177,20 @@ func mb(n int64) string {
 		return fmt.Sprintf("%d bytes", n)
 	}
 	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+}
+
+// findBase returns the shallowest file named base below the root, or "".
+func findBase(fsys fs.FS, base string) string {
+	found := ""
+	_ = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || found != "" {
+			return fs.SkipDir
+		}
+		if !d.IsDir() && d.Name() == base && p != base {
+			found = p
+			return fs.SkipAll
+		}
+		return nil
+	})
+	return found
 }
