@@ -163,6 +163,8 @@ func corpus() []corpusCase {
 		}, []string{"LWA011"}},
 		{"LWA012 no shebang", zipCase(fn(script(0o755, "exec node index.js\n")), wrapper), []string{"LWA012"}},
 		{"LWA013 CRLF", zipCase(fn(script(0o755, "#!/bin/bash\r\nexec node index.js\r\n")), wrapper), []string{"LWA013"}},
+		{"LWA014 exec only redirects", zipCase(fn(script(0o755, "#!/bin/sh\nexec >/tmp/log 2>&1\nnode index.js\n")), wrapper), []string{"LWA014"}},
+		{"good: exec in an if/else", zipCase(fn(script(0o755, "#!/bin/sh\nif [ -n \"$DEBUG\" ]; then\n  exec node --inspect index.js\nelse\n  exec node index.js\nfi\n")), wrapper), nil},
 		{"LWA014 no exec", zipCase(fn(script(0o755, "#!/bin/bash\ncd /var/task\nnode index.js\n")), wrapper), []string{"LWA014"}},
 		{"LWA015 wrapper unset", func(t *testing.T, _ string) doctor.Options {
 			return doctor.Options{Target: writeZip(t, functionFiles()), Env: map[string]string{"AWS_LWA_PORT": "8000"}}

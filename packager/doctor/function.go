@@ -98,7 +98,7 @@ func checkHandler(t *Target, file string, f *findings) error {
 		return nil
 	}
 	if shell := firstLine(data); strings.HasPrefix(shell, "#!") && strings.Contains(shell, "sh") {
-		if last := lastCommand(data); last != "" && !strings.HasPrefix(last, "exec ") {
+		if last := lastCommand(data); last != "" && !execsApp(data) {
 			f.add("LWA014", fmt.Sprintf("%s ends with %q: the shell stays the app's parent, so the SIGTERM Lambda sends at shutdown never reaches the app", name, last),
 				fmt.Sprintf("start the app with exec: `exec %s`", last))
 		}
@@ -112,6 +112,23 @@ func firstLine(data []byte) string {
 		line = line[:80]
 	}
 	return string(line)
+}
+
+// execsApp reports whether a line of the script starts a program with exec (`exec > log` only
+// redirects the shell's output and does not count). Any such line will do, so that a script
+// choosing the app in an if/else is not flagged.
+func execsApp(data []byte) bool {
+	for _, l := range strings.Split(string(data), "\n") {
+		rest, ok := strings.CutPrefix(strings.TrimSpace(l), "exec ")
+		if !ok {
+			continue
+		}
+		rest = strings.TrimLeft(strings.TrimPrefix(strings.TrimSpace(rest), "--"), " ")
+		if rest != "" && !strings.ContainsAny(rest[:1], "<>&0123456789") {
+			return true
+		}
+	}
+	return false
 }
 
 // lastCommand is the script's last line that is not blank or a comment.
