@@ -32,7 +32,7 @@ func checkAdapter(t *Target, arch string, f *findings) (*AdapterInfo, error) {
 		return nil, err
 	}
 	shown := "/opt/" + adapterPath
-	if t.Kind == KindLayerZip {
+	if isLayer(t.Kind) {
 		shown = adapterPath
 	}
 	if info == nil {
@@ -138,7 +138,7 @@ func typeName(m fs.FileMode) string {
 
 func addAdapterFix(k Kind) string {
 	switch k {
-	case KindLayerZip:
+	case KindLayerZip, KindLayerDir:
 		return "rebuild the layer with `lwa-pack layer`: it holds extensions/lambda-adapter (0755) and bootstrap"
 	case KindImage:
 		return "add the adapter: `lwa-pack image --base IMAGE`, or in the Dockerfile `COPY --from=ADAPTER_IMAGE /lambda-adapter /opt/extensions/lambda-adapter`"
@@ -148,10 +148,12 @@ func addAdapterFix(k Kind) string {
 
 func chmodFix(k Kind, path string) string {
 	switch k {
-	case KindLayerZip:
+	case KindLayerZip, KindLayerDir:
 		return "rebuild the layer with `lwa-pack layer` (it stores mode 0755), or `chmod 0755 extensions/lambda-adapter` and zip again on Linux or macOS"
 	case KindImage:
 		return "`COPY --chmod=0755` the adapter, or `RUN chmod 0755 /opt/extensions/lambda-adapter`"
 	}
 	return "chmod 0755 " + path
 }
+
+func isLayer(k Kind) bool { return k == KindLayerZip || k == KindLayerDir }

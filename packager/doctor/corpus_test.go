@@ -114,6 +114,16 @@ func corpus() []corpusCase {
 			writeDir(t, filepath.Join(dir, "opt"), layerFiles(adapterAMD64))
 			return doctor.Options{Target: dir, Env: wrapper, Arch: "x86_64"}
 		}, nil},
+		{"good unpacked layer", func(t *testing.T, _ string) doctor.Options {
+			dir := t.TempDir()
+			writeDir(t, dir, layerFiles(adapterAMD64))
+			return doctor.Options{Target: dir}
+		}, nil},
+		{"LWA002 unpacked layer, adapter 0600", func(t *testing.T, _ string) doctor.Options {
+			dir := t.TempDir()
+			writeDir(t, dir, replace(layerFiles(adapterAMD64), "extensions/lambda-adapter", &file{name: "extensions/lambda-adapter", mode: 0o600, data: string(adapterAMD64)}))
+			return doctor.Options{Target: dir}
+		}, []string{"LWA002"}},
 		{"good image layout", image(imageSpec{}, nil, "layout"), nil},
 		{"good image tarball", image(imageSpec{}, nil, "tarball"), nil},
 		{"good image registry, user app", image(imageSpec{cfg: v1.Config{User: "app"}}, nil, "registry"), nil},

@@ -18,7 +18,7 @@ const execWrapper = "AWS_LAMBDA_EXEC_WRAPPER"
 func checkBootstrap(t *Target, env map[string]string, f *findings) error {
 	wrapper := "/opt/bootstrap"
 	switch {
-	case t.Kind == KindLayerZip:
+	case isLayer(t.Kind):
 	case t.Opt != nil && strings.HasPrefix(env[execWrapper], "/opt/"):
 		wrapper = env[execWrapper]
 	default:
@@ -30,7 +30,7 @@ func checkBootstrap(t *Target, env map[string]string, f *findings) error {
 		return err
 	}
 	shown := wrapper
-	if t.Kind == KindLayerZip {
+	if isLayer(t.Kind) {
 		shown = name
 	}
 	fix := "rebuild the layer with `lwa-pack layer`: it holds bootstrap (0755), which execs the handler"

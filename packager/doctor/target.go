@@ -18,6 +18,7 @@ const (
 	KindFunctionZip Kind = "function-zip" // a zip function's code: /var/task
 	KindLayerZip    Kind = "layer-zip"    // a layer: /opt
 	KindFunctionDir Kind = "function-dir" // an unpacked zip function: /var/task
+	KindLayerDir    Kind = "layer-dir"    // an unpacked layer (extensions/ at its top): /opt
 	KindRootDir     Kind = "root-dir"     // a directory holding var/task and/or opt
 	KindImage       Kind = "image"        // a container image (layout, tarball or registry)
 )
@@ -70,6 +71,10 @@ func openDir(path string) *Target {
 	_, errTask := os.Stat(task)
 	_, errOpt := os.Stat(opt)
 	if errTask != nil && errOpt != nil {
+		if st, err := os.Stat(filepath.Join(path, "extensions")); err == nil && st.IsDir() {
+			t.Kind, t.Opt = KindLayerDir, os.DirFS(path)
+			return t
+		}
 		t.Kind, t.Task = KindFunctionDir, os.DirFS(path)
 		return t
 	}
