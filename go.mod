@@ -21,6 +21,9 @@ require (
 	// errgroup for lwa-pack's per-platform fan-outs (compile, image, layer zip): first error
 	// cancels the rest. Already required by go-containerregistry, so it adds no module.
 	golang.org/x/sync v0.22.0
+	// Tests only: the examples' AWS SAM templates are parsed to check what they set (examples/);
+	// already in the module graph (urfave/cli and aws-lambda-go require it), so nothing new is fetched.
+	gopkg.in/yaml.v3 v3.0.1
 )
 
 require (

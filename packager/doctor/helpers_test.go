@@ -7,7 +7,6 @@ import (
 	"context"
 	"debug/elf"
 	"encoding/binary"
-	"fmt"
 	"io"
 	"io/fs"
 	"log"
@@ -38,46 +37,14 @@ import (
 var adapterAMD64 []byte
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "doctor-adapter-*")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := func() int {
-		defer os.RemoveAll(dir)
-		root, err := moduleRoot()
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
+	os.Exit(testenv.Main(m, "lwa-doctor-bin-", func(root, dir string) error {
 		bin, err := testenv.BuildAdapter(root, dir, "1.2.3")
 		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
+			return err
 		}
-		if adapterAMD64, err = os.ReadFile(bin); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		return m.Run()
-	}()
-	os.Exit(code)
-}
-
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		if filepath.Dir(dir) == dir {
-			return "", fmt.Errorf("go.mod not found")
-		}
-		dir = filepath.Dir(dir)
-	}
+		adapterAMD64, err = os.ReadFile(bin)
+		return err
+	}))
 }
 
 // adapterARM64 is the real adapter with its ELF header's machine set to AArch64: an arm64 binary
