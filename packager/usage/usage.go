@@ -110,25 +110,51 @@ func helpCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "help",
 		Aliases:   []string{"h"},
-		Usage:     "show the commands, or one command's flags",
-		ArgsUsage: "[COMMAND]",
+		Usage:     "show the commands, or one command's flags (help COMMAND [SUBCOMMAND])",
+		ArgsUsage: "[COMMAND [SUBCOMMAND]]",
 		// Without its own help subcommand, cli.ShowCommandHelp looks the topic up among the app's
 		// commands.
 		HideHelpCommand: true,
 		Action: func(c *cli.Context) error {
 			args := c.Args().Slice()
-			switch len(args) {
-			case 0:
+			if len(args) == 0 {
 				return cli.ShowAppHelp(c)
-			case 1:
-				if c.App.Command(args[0]) == nil || args[0] == "help" {
-					return UnknownCommand(c, args[0])
-				}
+			}
+			if args[0] == "help" || c.App.Command(args[0]) == nil {
+				return UnknownCommand(c, args[0])
+			}
+			if len(args) == 1 {
 				return cli.ShowCommandHelp(c, args[0])
 			}
-			return &Error{Command: c.App.Name, Msg: fmt.Sprintf("help takes one command name, not %d words", len(args))}
+			return showSubcommandHelp(c, args)
 		},
 	}
+}
+
+// showSubcommandHelp prints the help of a nested command (help local invoke).
+func showSubcommandHelp(c *cli.Context, path []string) error {
+	cmd := c.App.Command(path[0])
+	helpName := c.App.Name + " " + cmd.Name
+	for _, name := range path[1:] {
+		sub := cmd.Command(name)
+		if sub == nil {
+			msg := fmt.Sprintf("%q has no subcommand %q", helpName, name)
+			if s := Closest(commandNames(cmd.Subcommands), name); s != "" {
+				msg += fmt.Sprintf("; did you mean %q?", s)
+			}
+			return &Error{Command: c.App.Name + " " + path[0], Msg: msg}
+		}
+		cmd, helpName = sub, helpName+" "+sub.Name
+	}
+	if cmd.HelpName == "" {
+		cmd.HelpName = helpName
+	}
+	tpl := cli.CommandHelpTemplate
+	if len(cmd.Subcommands) > 0 {
+		tpl = cli.SubcommandHelpTemplate
+	}
+	cli.HelpPrinter(c.App.Writer, tpl, cmd)
+	return nil
 }
 
 func dashed(name string) string {

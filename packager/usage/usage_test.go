@@ -26,6 +26,9 @@ func testApp(stdout, stderr *bytes.Buffer, got *string) *cli.App {
 				return nil
 			}},
 			{Name: "image", Usage: "build images"},
+			{Name: "local", Usage: "run here", Subcommands: []*cli.Command{{Name: "invoke", Usage: "send one event", Flags: []cli.Flag{
+				&cli.StringFlag{Name: "event", EnvVars: []string{"LWA_PACK_EVENT"}, Usage: "event file"},
+			}}}},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
@@ -73,6 +76,17 @@ func TestMistakes(t *testing.T) {
 		if stdout != "" || stderr != "" {
 			t.Errorf("%q printed help: stdout %q stderr %q", tc.args, stdout, stderr)
 		}
+	}
+}
+
+func TestHelpSubcommand(t *testing.T) {
+	stdout, _, _, err := run(t, nil, "help", "local", "invoke")
+	if err != nil || !strings.Contains(stdout, "lwa-pack local invoke - send one event") || !strings.Contains(stdout, "[$LWA_PACK_EVENT]") {
+		t.Fatalf("help local invoke: %v\n%s", err, stdout)
+	}
+	_, _, _, err = run(t, nil, "help", "local", "invok")
+	if want := "\"lwa-pack local\" has no subcommand \"invok\"; did you mean \"invoke\"?\nRun 'lwa-pack help local' for usage."; err == nil || err.Error() != want {
+		t.Fatalf("err %v, want %s", err, want)
 	}
 }
 
