@@ -61,8 +61,9 @@ func TestBashCompletes(t *testing.T) {
 	out := shell(t, "bash", "-c", `source "$SCRIPT"
 COMP_WORDS=(lwa-pack im); COMP_CWORD=1; _lwa_pack_complete; echo "1:${COMPREPLY[*]}"
 COMP_WORDS=(lwa-pack layer --pla); COMP_CWORD=2; _lwa_pack_complete; echo "2:${COMPREPLY[*]}"
-COMP_WORDS=(lwa-pack ''); COMP_CWORD=1; _lwa_pack_complete; echo "3:${COMPREPLY[*]}"`)
-	for _, want := range []string{"1:image\n", "2:--platform\n", "3:layer image local help h completion\n"} {
+COMP_WORDS=(lwa-pack ''); COMP_CWORD=1; _lwa_pack_complete; echo "3:${COMPREPLY[*]}"
+COMP_WORDS=(lwa-pack help la); COMP_CWORD=2; _lwa_pack_complete; echo "4:${COMPREPLY[*]}"`)
+	for _, want := range []string{"1:image\n", "2:--platform\n", "3:layer image local help h completion\n", "4:layer\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("bash completion lacks %q:\n%s", want, out)
 		}

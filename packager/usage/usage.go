@@ -115,6 +115,12 @@ func helpCommand() *cli.Command {
 		// Without its own help subcommand, cli.ShowCommandHelp looks the topic up among the app's
 		// commands.
 		HideHelpCommand: true,
+		// `lwa-pack help <TAB>` offers the commands.
+		BashComplete: func(c *cli.Context) {
+			for _, name := range commandNames(c.App.Commands) {
+				fmt.Fprintln(c.App.Writer, name)
+			}
+		},
 		Action: func(c *cli.Context) error {
 			args := c.Args().Slice()
 			if len(args) == 0 {
