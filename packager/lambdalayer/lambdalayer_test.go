@@ -12,6 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
 	"github.com/lwa-go/lwa/internal/testenv"
 )
 
@@ -173,6 +176,12 @@ func TestPublishThrottledDeletesWhatItCreated(t *testing.T) {
 	}
 	if len(pe.Failures) != 1 || pe.Failures[0].Code() != "TooManyRequestsException" {
 		t.Errorf("failures %v", pe.Failures)
+	}
+	// The SDK read the fake's answer as Lambda's modelled error: the type from x-amzn-ErrorType,
+	// retryAfterSeconds from the Retry-After header.
+	var tmr *types.TooManyRequestsException
+	if !errors.As(err, &tmr) || aws.ToString(tmr.RetryAfterSeconds) != "1" || tmr.ErrorMessage() != "Rate exceeded" {
+		t.Errorf("not the SDK's TooManyRequestsException with Retry-After: %#v", tmr)
 	}
 	if live := f.Live(); len(live) != 0 {
 		t.Errorf("versions left behind: %v", live)
