@@ -30,8 +30,6 @@ func reportLines(env *environment, res *lambdaemu.Result, o lambdaemu.Outcome) s
 	}
 	if o.TimedOut {
 		b.WriteString("\tStatus: timeout")
-	} else if o.ErrorType != "" {
-		b.WriteString("\tStatus: error\tError Type: " + o.ErrorType)
 	}
 	b.WriteString("\n")
 	return b.String()
