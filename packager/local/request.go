@@ -1,6 +1,7 @@
 package local
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -27,11 +28,14 @@ func (t Trigger) Event(in Incoming) ([]byte, error) {
 	default:
 		return nil, fmt.Errorf("trigger %q: unknown", t)
 	}
-	b, err := json.Marshal(ev)
-	if err != nil {
+	// AWS does not escape <, > and & in events; neither do we, so bodies keep their size.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(ev); err != nil {
 		return nil, fmt.Errorf("%s event: %w", t, err)
 	}
-	return b, nil
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // body returns the body as the event carries it, and whether it is base64.
