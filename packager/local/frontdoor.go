@@ -104,8 +104,9 @@ func (f *frontDoor) invoke(w http.ResponseWriter, ctx context.Context, env *envi
 	case err != nil:
 		return // the client went away before the function answered
 	}
+	cut := false
 	if res.Streaming {
-		f.stream(w, res)
+		cut = f.stream(w, res)
 	} else {
 		f.buffered(w, res)
 	}
@@ -113,6 +114,11 @@ func (f *frontDoor) invoke(w http.ResponseWriter, ctx context.Context, env *envi
 	f.report(env, res, o)
 	if o.TimedOut {
 		env.kill(fmt.Errorf("invocation %s timed out", id))
+	}
+	if cut {
+		// A stream that failed after its head ends without the last chunk, as Lambda's does:
+		// the client sees a broken response rather than a complete one.
+		panic(http.ErrAbortHandler)
 	}
 }
 
@@ -133,8 +139,9 @@ func (f *frontDoor) buffered(w http.ResponseWriter, res *lambdaemu.Result) {
 }
 
 // stream passes a streamed answer on as it arrives: the prelude becomes the status and headers,
-// then every chunk is flushed to the client at once.
-func (f *frontDoor) stream(w http.ResponseWriter, res *lambdaemu.Result) {
+// then every chunk is flushed to the client at once. It reports whether the response must be cut
+// (the stream failed after its head was sent).
+func (f *frontDoor) stream(w http.ResponseWriter, res *lambdaemu.Result) bool {
 	defer res.Body.Close()
 	br := bufio.NewReaderSize(res.Body, 32<<10)
 	a := Answer{Status: http.StatusOK, Header: http.Header{}}
@@ -146,7 +153,7 @@ func (f *frontDoor) stream(w http.ResponseWriter, res *lambdaemu.Result) {
 		if err != nil {
 			f.o.Log.Warn("bad stream prelude", "requestId", res.RequestID, "error", err)
 			writeAnswer(w, f.o.Trigger.Failure(Malformed))
-			return
+			return false
 		}
 	} else if ct := res.Header.Get("Content-Type"); ct != "" {
 		a.Header.Set("Content-Type", ct)
@@ -160,16 +167,20 @@ func (f *frontDoor) stream(w http.ResponseWriter, res *lambdaemu.Result) {
 		n, err := br.Read(buf)
 		if n > 0 {
 			if _, werr := w.Write(buf[:n]); werr != nil {
-				return
+				return false // the client went away
 			}
 			_ = rc.Flush()
 		}
 		if err != nil {
 			if !errors.Is(err, io.EOF) {
 				f.o.Log.Warn("stream ended early", "requestId", res.RequestID, "error", err)
-				panic(http.ErrAbortHandler) // cut the response, as Lambda does: no clean end of body
+				return true
 			}
-			return
+			if o := res.Wait(); o.ErrorType != "" {
+				f.o.Log.Warn("stream failed", "requestId", res.RequestID, "type", o.ErrorType, "body", string(o.ErrorBody))
+				return true
+			}
+			return false
 		}
 	}
 }
