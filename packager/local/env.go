@@ -41,6 +41,7 @@ type environment struct {
 	started      time.Time
 	initDuration time.Duration
 	initReported atomic.Bool
+	mem          memProbe
 	tmp          string
 
 	ctx    context.Context // ends when the environment dies

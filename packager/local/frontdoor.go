@@ -110,6 +110,8 @@ func (f *frontDoor) invoke(w http.ResponseWriter, ctx context.Context, env *envi
 	} else {
 		f.buffered(w, res)
 	}
+	// The answer is complete: send it before the REPORT line's bookkeeping (memory from /proc).
+	_ = http.NewResponseController(w).Flush()
 	o := res.Wait()
 	f.report(env, res, o)
 	if o.TimedOut {

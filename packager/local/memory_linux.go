@@ -6,30 +6,47 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // peakMemoryMB is the REPORT line's Max Memory Used: the sum of the peak resident set (VmHWM) of
-// each process in the trees rooted at pids. Each process's peak may come at a different moment,
+// each process in the trees rooted at roots. Each process's peak may come at a different moment,
 // so the sum is an upper bound of the environment's peak, where Lambda measures the sandbox's.
-func peakMemoryMB(pids []int) (int, bool) {
+// Finding the trees walks every thread's children in /proc, which costs milliseconds with a
+// many-threaded app, so the tree is found again at most once a second; reading each peak is cheap.
+func (m *memProbe) peakMemoryMB(roots []int) (int, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if time.Since(m.scanned) > time.Second {
+		m.pids = tree(roots)
+		m.scanned = time.Now()
+	}
 	var kb int64
+	for _, pid := range m.pids {
+		if v, ok := vmHWM(pid); ok {
+			kb += v
+		}
+	}
+	if kb == 0 {
+		return 0, false
+	}
+	return int((kb + 1023) / 1024), true
+}
+
+func tree(roots []int) []int {
+	var out []int
 	seen := map[int]bool{}
-	for len(pids) > 0 {
-		pid := pids[0]
-		pids = pids[1:]
+	for len(roots) > 0 {
+		pid := roots[0]
+		roots = roots[1:]
 		if seen[pid] {
 			continue
 		}
 		seen[pid] = true
-		if v, ok := vmHWM(pid); ok {
-			kb += v
-		}
-		pids = append(pids, children(pid)...)
+		out = append(out, pid)
+		roots = append(roots, children(pid)...)
 	}
-	if len(seen) == 0 || kb == 0 {
-		return 0, false
-	}
-	return int((kb + 1023) / 1024), true
+	return out
 }
 
 func vmHWM(pid int) (int64, bool) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/lwa-go/lwa/internal/lambdaemu"
@@ -22,7 +23,7 @@ func reportLines(env *environment, res *lambdaemu.Result, o lambdaemu.Outcome) s
 	fmt.Fprintf(&b, "END RequestId: %s\n", res.RequestID)
 	fmt.Fprintf(&b, "REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB",
 		res.RequestID, ms, int64(math.Ceil(ms)), env.o.MemoryMB)
-	if mb, ok := peakMemoryMB(env.pids()); ok {
+	if mb, ok := env.mem.peakMemoryMB(env.pids()); ok {
 		fmt.Fprintf(&b, "\tMax Memory Used: %d MB", mb)
 	}
 	if env.initReported.CompareAndSwap(false, true) {
@@ -33,6 +34,13 @@ func reportLines(env *environment, res *lambdaemu.Result, o lambdaemu.Outcome) s
 	}
 	b.WriteString("\n")
 	return b.String()
+}
+
+// memProbe remembers an environment's process tree between REPORT lines.
+type memProbe struct {
+	mu      sync.Mutex
+	pids    []int
+	scanned time.Time
 }
 
 func (e *environment) pids() []int {
