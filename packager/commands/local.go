@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,7 +16,9 @@ import (
 
 	"github.com/lwa-go/lwa/layers"
 	"github.com/lwa-go/lwa/packager/build"
+	"github.com/lwa-go/lwa/packager/envvars"
 	"github.com/lwa-go/lwa/packager/local"
+	"github.com/lwa-go/lwa/packager/samtemplate"
 )
 
 func (a *app) localCommand() *cli.Command {
@@ -136,11 +141,11 @@ func (a *app) localOptions(c *cli.Context) (local.Options, func(), error) {
 		level = slog.LevelWarn
 	}
 	o.Log = slog.New(slog.NewTextHandler(a.Stderr, &slog.HandlerOptions{Level: level, ReplaceAttr: dropTime}))
-	if o.TaskRoot == "" {
-		o.TaskRoot = a.WorkDir
-	}
 	if err := a.functionConfig(c, &o); err != nil {
 		return o, noop, err
+	}
+	if o.TaskRoot == "" {
+		o.TaskRoot = a.WorkDir
 	}
 	if o.Adapter = c.String("adapter-binary"); o.Adapter != "" {
 		if st, err := os.Stat(o.Adapter); err != nil || st.IsDir() {
@@ -171,11 +176,39 @@ func (a *app) localOptions(c *cli.Context) (local.Options, func(), error) {
 // functionConfig fills in the function's variables and settings: the template first, then
 // --env-file, then --env; explicit flags win over the template.
 func (a *app) functionConfig(c *cli.Context, o *local.Options) error {
-	for _, kv := range c.StringSlice("env") {
-		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
-			return fmt.Errorf("--env %q: want KEY=VALUE", kv)
+	var fromTemplate, fromFile map[string]string
+	if path := c.String("template"); path != "" {
+		tpl, err := samtemplate.Load(path)
+		if err != nil {
+			return fmt.Errorf("--template %s: %w", path, err)
 		}
-		o.Env = append(o.Env, kv)
+		fn, err := tpl.Function(c.String("function"))
+		if err != nil {
+			return fmt.Errorf("--template: %w", err)
+		}
+		var warnings []string
+		if fromTemplate, warnings, err = local.ApplyTemplate(o, fn, filepath.Dir(path)); err != nil {
+			return fmt.Errorf("--template %s: %w", path, err)
+		}
+		for _, w := range warnings {
+			o.Log.Warn(w)
+		}
+	} else if c.IsSet("function") {
+		return fmt.Errorf("--function %s: needs --template", c.String("function"))
+	}
+	if path := c.String("env-file"); path != "" {
+		var err error
+		if fromFile, err = envvars.ReadFile(path); err != nil {
+			return fmt.Errorf("--env-file: %w", err)
+		}
+	}
+	fromFlags, err := envvars.ParsePairs(c.StringSlice("env"))
+	if err != nil {
+		return err
+	}
+	merged := envvars.Merge(fromTemplate, fromFile, fromFlags)
+	for _, k := range slices.Sorted(maps.Keys(merged)) {
+		o.Env = append(o.Env, k+"="+merged[k])
 	}
 	return nil
 }
