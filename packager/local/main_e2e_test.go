@@ -56,7 +56,6 @@ func runMain(m *testing.M) int {
 type run struct {
 	cmd  *exec.Cmd
 	url  string
-	app  int // go-httpbin's port, to compare with direct requests
 	logs *testenv.SyncBuffer
 	done chan struct{}
 	err  error
