@@ -22,11 +22,12 @@ import (
 	"time"
 )
 
-// Payload limits of synchronous invocations (Lambda quotas): 6 MB each way when buffered; a
-// streamed response may be larger (20 MB by default).
+// Payload limits of synchronous invocations (Lambda quotas, "6 MB each way"), to the byte as
+// Lambda's own errors state them: a request up to 6291456 bytes, a buffered response up to 6291556.
+// A streamed response may be larger: 20 MB by default (Config.StreamLimit).
 const (
-	MaxRequestPayload        = 6 * 1024 * 1024
-	MaxResponsePayload       = 6 * 1024 * 1024
+	MaxRequestPayload        = 6291456
+	MaxResponsePayload       = 6291556
 	MaxStreamedResponseBytes = 20 * 1024 * 1024
 )
 
@@ -43,6 +44,16 @@ type Config struct {
 	Extensions int
 	// SnapStart makes restore/next the runtime's end of Init; it returns once Restore is called.
 	SnapStart bool
+	// DispatchBeforeInit hands invocations to the runtime's invocation/next even before every
+	// registered extension has called event/next: not Lambda's order, for tests that drive a
+	// runtime's loops directly, without its extension lifecycle. InitDone still reports Lambda's.
+	DispatchBeforeInit bool
+	// OnError, when set, receives each error report before the poster gets its answer, instead of
+	// the Errors channel.
+	OnError func(ErrorReport)
+	// StreamLimit caps a streamed response: 0 for MaxStreamedResponseBytes, negative for no cap
+	// (throughput tests that stream gigabytes).
+	StreamLimit int64
 }
 
 func (c Config) withDefaults() Config {

@@ -64,13 +64,6 @@ func (e *Emulator) register(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, "Extension.InvalidStateTransition", "extensions can only register during Init")
 		return
 	}
-	for _, x := range e.exts {
-		if x.name == name {
-			e.mu.Unlock()
-			writeError(w, http.StatusForbidden, "Extension.AlreadyRegistered", "extension "+name+" is already registered")
-			return
-		}
-	}
 	x := &extension{id: newID(), name: name, events: body.Events, queue: make(chan []byte, 16)}
 	e.exts[x.id] = x
 	e.mu.Unlock()

@@ -27,6 +27,9 @@ type Request struct {
 	CognitoIdentity string        // JSON
 	TenantID        string        // tenant isolation mode
 	Timeout         time.Duration // 0: the function's timeout
+	// ExtraHeader is added to the invocation/next answer: for tests of how a runtime copes with
+	// headers Lambda does not send today (huge, unknown).
+	ExtraHeader map[string]string
 }
 
 // InvokeError is an invocation Lambda refused before any runtime saw it (the Invoke API's own error).
@@ -60,9 +63,10 @@ type Outcome struct {
 	// ErrorType is FunctionError, or for a stream the Lambda-Runtime-Function-Error-Type trailer, or
 	// ErrTypeTimeout when the deadline passed mid-stream.
 	ErrorType string
-	ErrorBody []byte // a stream's Lambda-Runtime-Function-Error-Body trailer, decoded
-	TimedOut  bool   // the deadline passed: Lambda replaces the environment
-	Size      int64  // payload bytes the runtime sent
+	ErrorBody []byte      // a stream's Lambda-Runtime-Function-Error-Body trailer, decoded
+	Trailer   http.Header // a stream's trailers as the runtime declared and sent them
+	TimedOut  bool        // the deadline passed: Lambda replaces the environment
+	Size      int64       // payload bytes the runtime sent
 	End       time.Time
 }
 
