@@ -160,7 +160,8 @@ func TestStreamedAnswerArrivesChunkByChunkWithErrorTrailers(t *testing.T) {
 		t.Fatalf("rest %q", rest)
 	}
 	o := res.Wait()
-	if o.ErrorType != "Runtime.AppError" || string(o.ErrorBody) != `{"errorMessage":"boom"}` || o.Size != 11 {
+	if o.ErrorType != "Runtime.AppError" || string(o.ErrorBody) != `{"errorMessage":"boom"}` || o.Size != 11 ||
+		o.Trailer.Get(lambdaapi.HeaderErrorType) != "Runtime.AppError" {
 		t.Fatalf("outcome %+v", o)
 	}
 }
@@ -295,5 +296,26 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not met in 5 s")
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestStreamOverItsLimitIsCut(t *testing.T) {
+	e, rt, _ := start(t, Config{StreamLimit: 10})
+	ctx := ctxT(t)
+	ch := invokeAsync(e, ctx, Request{Payload: []byte(`{}`), ExtraHeader: map[string]string{"X-Future": "yes"}})
+	inv, err := rt.Next(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	streamErr := make(chan error, 1)
+	go func() { streamErr <- rt.Stream(ctx, inv.RequestID, strings.NewReader(strings.Repeat("x", 100)), nil) }()
+	res := <-ch
+	_, _ = io.ReadAll(res.Body)
+	if o := res.Wait(); o.ErrorType != ErrTypeResponseTooLarge {
+		t.Fatalf("outcome %+v, want %s", o, ErrTypeResponseTooLarge)
+	}
+	var se *lambdaapi.StatusError
+	if err := <-streamErr; !errors.As(err, &se) || se.Status != http.StatusRequestEntityTooLarge {
+		t.Fatalf("runtime got %v, want 413", err)
 	}
 }
