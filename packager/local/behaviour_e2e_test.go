@@ -70,9 +70,10 @@ func TestE2ELocalTimeoutThenNextRequest(t *testing.T) {
 	if ok := send(t, r.url, reqCase{method: "GET", target: "/get"}); ok.status != 200 {
 		t.Fatalf("request after the timeout: %d %s", ok.status, ok.body)
 	}
-	logs := r.logs.String()
-	if !strings.Contains(logs, "Runtime.AppTimeout") || strings.Count(logs, "REPORT RequestId:") != 2 {
-		t.Fatalf("logs lack the timeout or the two REPORT lines:\n%s", logs)
+	// The REPORT line follows the answer: wait for it.
+	if !r.waitLog(func(logs string) bool { return strings.Count(logs, "REPORT RequestId:") == 2 }) ||
+		!strings.Contains(r.logs.String(), "Runtime.AppTimeout") {
+		t.Fatalf("logs lack the timeout or the two REPORT lines:\n%s", r.logs.String())
 	}
 }
 

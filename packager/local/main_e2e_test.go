@@ -106,6 +106,18 @@ func startLocal(t *testing.T, port int, args []string, cred *syscall.Credential)
 	return nil
 }
 
+// waitLog waits up to 5 s for the output to satisfy ok.
+func (r *run) waitLog(ok func(string) bool) bool {
+	end := time.Now().Add(5 * time.Second)
+	for !ok(r.logs.String()) {
+		if time.Now().After(end) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return true
+}
+
 // interrupt sends Ctrl-C (SIGINT) and waits for the exit.
 func (r *run) interrupt(t *testing.T) error {
 	t.Helper()

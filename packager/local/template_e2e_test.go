@@ -80,6 +80,7 @@ Resources:
 	if lc.EnvConfig.FunctionName != "WebFunction" || lc.EnvConfig.Memory != 256 {
 		t.Fatalf("Lambda context %+v: want WebFunction, 256 MB from the template", lc)
 	}
+	r.waitLog(func(logs string) bool { return strings.Contains(logs, "REPORT RequestId:") })
 	logs := r.logs.String()
 	if !strings.Contains(logs, "Memory Size: 256 MB") || !strings.Contains(logs, "timeout=7s") || !strings.Contains(logs, "streaming=true") {
 		t.Fatalf("the template's memory, Globals timeout or invoke mode were not applied:\n%s", logs)
