@@ -107,7 +107,13 @@ func TestE2ELocalCtrlCDrains(t *testing.T) {
 	port, app := testenv.FreePort(t), testenv.FreePort(t)
 	r := startLocal(t, port, httpbinArgs(t, port, app), nil)
 	got := make(chan answer, 1)
-	go func() { got <- send(t, r.url, reqCase{method: "GET", target: "/delay/1"}) }()
+	go func() {
+		a, err := trySend(r.url, reqCase{method: "GET", target: "/delay/1"})
+		if err != nil {
+			a.body = []byte(err.Error())
+		}
+		got <- a
+	}()
 	time.Sleep(300 * time.Millisecond)
 	if err := r.interrupt(t); err != nil {
 		t.Fatalf("exit after Ctrl-C: %v, want 0", err)
@@ -259,5 +265,36 @@ func TestE2ELocalClearErrors(t *testing.T) {
 		"--env", "AWS_LWA_PORT="+itoa(app), "--env", "AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS=1", "--", "sleep", "30")
 	if err == nil || !strings.Contains(stderr, "http://127.0.0.1:"+itoa(app)+"/") || !strings.Contains(stderr, "last result") {
 		t.Fatalf("never ready: %v\n%s", err, stderr)
+	}
+}
+
+// One invocation at a time per environment: concurrent requests queue. With
+// AWS_LAMBDA_MAX_CONCURRENCY=2 (Lambda Managed Instances) two run at once.
+func TestE2ELocalRequestsQueue(t *testing.T) {
+	for _, c := range []struct {
+		extra    []string
+		min, max time.Duration
+	}{
+		{nil, 1900 * time.Millisecond, 4 * time.Second},
+		{[]string{"--env", "AWS_LAMBDA_MAX_CONCURRENCY=2"}, 900 * time.Millisecond, 1800 * time.Millisecond},
+	} {
+		port, app := testenv.FreePort(t), testenv.FreePort(t)
+		r := startLocal(t, port, httpbinArgs(t, port, app, c.extra...), nil)
+		start := time.Now()
+		done := make(chan int, 2)
+		for range 2 {
+			go func() {
+				a, _ := trySend(r.url, reqCase{method: "GET", target: "/delay/1"})
+				done <- a.status
+			}()
+		}
+		for range 2 {
+			if s := <-done; s != 200 {
+				t.Fatalf("%v: status %d", c.extra, s)
+			}
+		}
+		if took := time.Since(start); took < c.min || took > c.max {
+			t.Fatalf("%v: two 1 s requests took %v, want %v to %v", c.extra, took, c.min, c.max)
+		}
 	}
 }

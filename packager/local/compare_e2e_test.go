@@ -5,6 +5,7 @@ package local_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"reflect"
@@ -54,9 +55,18 @@ func compareCases() []reqCase {
 
 func send(t *testing.T, base string, c reqCase) answer {
 	t.Helper()
-	req, err := http.NewRequest(c.method, base+c.target, bytes.NewReader(c.body))
+	a, err := trySend(base, c)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return a
+}
+
+// trySend is send for goroutines other than the test's (which may not call t.Fatal).
+func trySend(base string, c reqCase) (answer, error) {
+	req, err := http.NewRequest(c.method, base+c.target, bytes.NewReader(c.body))
+	if err != nil {
+		return answer{}, err
 	}
 	for k, vs := range c.header {
 		for _, v := range vs {
@@ -65,14 +75,14 @@ func send(t *testing.T, base string, c reqCase) answer {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", c.method, base+c.target, err)
+		return answer{}, fmt.Errorf("%s %s: %w", c.method, base+c.target, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatal(err)
+		return answer{}, fmt.Errorf("%s %s: read: %w", c.method, base+c.target, err)
 	}
-	return answer{resp.StatusCode, resp.Header, b}
+	return answer{resp.StatusCode, resp.Header, b}, nil
 }
 
 // Requests through the front door and the same requests straight to go-httpbin give the same
