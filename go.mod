@@ -18,6 +18,9 @@ require (
 	// tags (!Ref, !Sub) read as nodes. go.yaml.in/yaml/v3 over gopkg.in/yaml.v3: the same code and
 	// API, maintained by the YAML organisation since gopkg.in/yaml.v3 was archived.
 	go.yaml.in/yaml/v3 v3.0.6
+	// errgroup for lwa-pack's per-platform fan-outs (compile, image, layer zip): first error
+	// cancels the rest. Already required by go-containerregistry, so it adds no module.
+	golang.org/x/sync v0.22.0
 )
 
 require (
@@ -31,7 +34,6 @@ require (
 	github.com/russross/blackfriday/v2 v2.1.0 // indirect
 	github.com/sirupsen/logrus v1.9.4 // indirect
 	github.com/xrash/smetrics v0.0.0-20240521201337-686a1a2994c1 // indirect
-	golang.org/x/sync v0.22.0 // indirect
 	golang.org/x/sys v0.47.0 // indirect
 	gotest.tools/v3 v3.5.2 // indirect
 )
