@@ -22,34 +22,19 @@ import (
 // user can read (one test runs them as nobody).
 var bins struct{ dir, lwaPack, adapter, root string }
 
-func TestMain(m *testing.M) { os.Exit(runMain(m)) }
-
-func runMain(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "lwa-local-e2e-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	_ = os.Chmod(dir, 0o755)
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	bins.dir, bins.root = dir, root
-	bins.lwaPack = filepath.Join(dir, "lwa-pack")
-	build := exec.Command("go", "build", "-o", bins.lwaPack, "./packager/cmd/lwa-pack")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build lwa-pack: %v\n%s", err, out)
-		return 1
-	}
-	if bins.adapter, err = testenv.BuildAdapter(root, dir, "e2e"); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	return m.Run()
+func TestMain(m *testing.M) {
+	os.Exit(testenv.Main(m, "lwa-local-e2e-", func(root, dir string) error {
+		bins.dir, bins.root = dir, root
+		bins.lwaPack = filepath.Join(dir, "lwa-pack")
+		build := exec.Command("go", "build", "-o", bins.lwaPack, "./packager/cmd/lwa-pack")
+		build.Dir = root
+		if out, err := build.CombinedOutput(); err != nil {
+			return fmt.Errorf("build lwa-pack: %w\n%s", err, out)
+		}
+		var err error
+		bins.adapter, err = testenv.BuildAdapter(root, dir, "e2e")
+		return err
+	}))
 }
 
 // run is one `lwa-pack local` process.
