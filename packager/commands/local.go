@@ -76,14 +76,16 @@ func localFlags() []cli.Flag {
 }
 
 func (a *app) local(c *cli.Context) error {
+	trigger, err := local.ParseTrigger(c.String("trigger")) // before a build that may take seconds
+	if err != nil {
+		return err
+	}
 	o, cleanup, err := a.localOptions(c)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	if o.Trigger, err = local.ParseTrigger(c.String("trigger")); err != nil {
-		return err
-	}
+	o.Trigger = trigger
 	o.Host, o.Port, o.Stage = c.String("host"), c.Int("port"), c.String("stage")
 	if o.Port < 0 || o.Port > 65535 {
 		return fmt.Errorf("--port %d: want 0 to 65535", o.Port)
