@@ -94,15 +94,15 @@ func (a *app) local(c *cli.Context) error {
 }
 
 func (a *app) localInvoke(c *cli.Context) error {
+	event, err := readEvent(c.String("event"), c.App.Reader) // before a build that may take seconds
+	if err != nil {
+		return err
+	}
 	o, cleanup, err := a.localOptions(c)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	event, err := readEvent(c.String("event"), c.App.Reader)
-	if err != nil {
-		return err
-	}
 	err = local.Invoke(c.Context, o, event, a.Stdout)
 	fmt.Fprintln(a.Stdout)
 	var fe *local.FunctionError

@@ -32,6 +32,9 @@ func Run(ctx context.Context, o Options) error {
 	defer ln.Close()
 	fd := &frontDoor{o: &o}
 	if _, err := fd.environment(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil // Ctrl-C during the first Init: nothing to drain
+		}
 		return err
 	}
 	srv := &http.Server{Handler: fd, ReadHeaderTimeout: 30 * time.Second}
