@@ -298,3 +298,22 @@ func TestE2ELocalRequestsQueue(t *testing.T) {
 		}
 	}
 }
+
+// Without --adapter-binary, lwa-pack builds the adapter for this machine from the checkout it
+// runs in, as `lwa-pack layer` finds its source, and runs it.
+func TestE2ELocalBuildsTheAdapter(t *testing.T) {
+	app := testenv.FreePort(t)
+	args := append([]string{"local", "invoke", "--env", "AWS_LWA_PORT=" + itoa(app),
+		"--env", "AWS_LWA_PASS_THROUGH_PATH=/anything/built", "--"}, testenv.HTTPBin(t, app)...)
+	cmd := exec.Command(bins.lwaPack, args...)
+	cmd.Dir = bins.root
+	cmd.Stdin = strings.NewReader(`{"source":"aws.events"}`)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("local invoke: %v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "building the adapter for") || !strings.Contains(stdout.String(), "/anything/built") {
+		t.Fatalf("stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	}
+}
