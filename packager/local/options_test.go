@@ -51,7 +51,7 @@ func TestLambdaEnvironment(t *testing.T) {
 	}
 	env := o.lambdaEnv("127.0.0.1:9001")
 	for key, want := range map[string]string{
-		"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001", // reserved: the function's own value loses
+		"AWS_LAMBDA_RUNTIME_API":      "127.0.0.1:9001", // reserved: the function's own value loses
 		"AWS_LAMBDA_FUNCTION_TIMEOUT": "7", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128", "_HANDLER": "run.sh",
 		"LAMBDA_TASK_ROOT": "/task", "AWS_LAMBDA_EXEC_WRAPPER": "/opt/bootstrap", "A": "1", "PATH": "/bin",
 	} {
