@@ -70,6 +70,7 @@ func New(o Options) *cli.App {
 			a.layerCommand(),
 			a.imageCommand(),
 			a.localCommand(),
+			a.doctorCommand(),
 			{
 				Name:  "version",
 				Usage: "print lwa-pack's version",
