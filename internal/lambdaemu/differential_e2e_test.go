@@ -60,8 +60,9 @@ func diffCases(t *testing.T) []diffCase {
 // through AWS's Runtime Interface Emulator, for every buffered case RIE can show. Headers that
 // carry per-invocation values (request context time, trace id, deadline) are left out of the
 // comparison. What cannot be compared, and why:
-//   - streaming: RIE buffers a stream, so only its bytes could agree, not its timing (the
-//     streaming e2e tests of lwa-pack local check the timing against this emulator);
+//   - streaming: RIE buffers a stream, so only its bytes can agree (TestE2EEmulatorAgreesWithRIEOnStreamBytes),
+//     not its timing, trailers or sizes over 6 MiB (the streaming e2e tests of lwa-pack local and
+//     the adapter's FakeAPI tests check those against this emulator);
 //   - restore/next: RIE has no SnapStart restore;
 //   - timeouts: RIE answers "Task timed out after N seconds" as text and resets the sandbox; this
 //     emulator answers Lambda's JSON error (errorType Sandbox.Timedout).
@@ -194,4 +195,78 @@ func startWithEmulator(t *testing.T, adapter string, app, env []string) *lambdae
 		t.Fatalf("Init did not complete:\n%s", logs.String())
 	}
 	return emu
+}
+
+// In response_stream mode RIE buffers the stream, so only the bytes can agree, not their timing:
+// the prelude (bar Date), the 8 NUL bytes and the body are the same through both.
+func TestE2EEmulatorAgreesWithRIEOnStreamBytes(t *testing.T) {
+	root := testenv.ModuleRoot(t)
+	adapter, err := testenv.BuildAdapter(root, testenv.WorldDir(t), "diff")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := func(port int) []string {
+		return []string{"AWS_LWA_PORT=" + strconv.Itoa(port), "AWS_LAMBDA_FUNCTION_NAME=diff", "AWS_LWA_INVOKE_MODE=response_stream"}
+	}
+	rieApp, emuApp := testenv.FreePort(t), testenv.FreePort(t)
+	rie := testenv.StartRIE(t, testenv.Options{Opt: testenv.OptDir(t, adapter), Bootstrap: testenv.HTTPBin(t, rieApp), Env: env(rieApp)})
+	emu := startWithEmulator(t, adapter, testenv.HTTPBin(t, emuApp), env(emuApp))
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for i, c := range []diffCase{
+		{"stream bytes", testenv.V2(testenv.HTTPEvent{Path: "/bytes/2048", Query: "seed=9"})},
+		{"stream echo", testenv.V2(testenv.HTTPEvent{Path: "/anything/s", Cookies: []string{"a=1"}})},
+		{"stream status", testenv.V2(testenv.HTTPEvent{Path: "/status/404"})},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			id := "stream-" + strconv.Itoa(i)
+			rr, err := rie.Invoke(ctx, c.payload, map[string]string{"X-Amzn-RequestId": id})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := emu.Invoke(ctx, lambdaemu.Request{Payload: c.payload, RequestID: id})
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			if !res.Streaming {
+				t.Fatalf("the emulator's result is not streamed: %s", body)
+			}
+			wp, wb := splitStream(t, rr.Body)
+			gp, gb := splitStream(t, body)
+			if !reflect.DeepEqual(wp, gp) {
+				t.Fatalf("preludes differ\nRIE:      %v\nemulator: %v", wp, gp)
+			}
+			var we, ge map[string]any
+			if json.Unmarshal(wb, &we) == nil && json.Unmarshal(gb, &ge) == nil {
+				dropPerInvocation(we)
+				dropPerInvocation(ge)
+				if !reflect.DeepEqual(we, ge) {
+					t.Fatalf("echoes differ\nRIE:      %s\nemulator: %s", wb, gb)
+				}
+			} else if !bytes.Equal(wb, gb) {
+				t.Fatalf("bodies differ: %d bytes through RIE, %d through the emulator", len(wb), len(gb))
+			}
+		})
+	}
+}
+
+// splitStream cuts a streamed answer at its 8 NUL bytes and decodes the prelude, without Date and
+// Content-Length (an echo's length changes with the per-invocation headers it echoes; bodies are
+// compared on their own).
+func splitStream(t *testing.T, b []byte) (map[string]any, []byte) {
+	t.Helper()
+	head, body, ok := bytes.Cut(b, make([]byte, 8))
+	if !ok {
+		t.Fatalf("no 8 NUL bytes in %q", b)
+	}
+	var p map[string]any
+	if err := json.Unmarshal(head, &p); err != nil {
+		t.Fatalf("prelude %q: %v", head, err)
+	}
+	if h, ok := p["headers"].(map[string]any); ok {
+		delete(h, "date")
+		delete(h, "content-length")
+	}
+	return p, body
 }
