@@ -319,3 +319,15 @@ func TestStreamOverItsLimitIsCut(t *testing.T) {
 		t.Fatalf("runtime got %v, want 413", err)
 	}
 }
+
+// The deadline runs from Invoke: a runtime that never asks for the invocation times out too.
+func TestDeadlinePassesWhileNoRuntimeAsks(t *testing.T) {
+	e, _, _ := start(t, Config{Timeout: 100 * time.Millisecond})
+	res, err := e.Invoke(ctxT(t), Request{Payload: []byte(`{}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.FunctionError != ErrTypeTimeout || !res.Wait().TimedOut {
+		t.Fatalf("result %+v, want %s", res, ErrTypeTimeout)
+	}
+}

@@ -51,8 +51,9 @@ type Result struct {
 	// timed out before any answer, or a buffered response over the limit. Body is then the error JSON.
 	FunctionError string
 	// Body is the payload as it arrives; for a stream, read it to the end, then call Wait.
-	Body       io.ReadCloser
-	Dispatched time.Time // when the runtime received the invocation
+	Body io.ReadCloser
+	// Started is when the invocation began (Invoke), where Lambda's clock and deadline start.
+	Started time.Time
 
 	done    chan struct{}
 	outcome Outcome
@@ -92,6 +93,7 @@ const (
 type invocation struct {
 	req      Request
 	id       string
+	start    time.Time
 	deadline time.Time
 	result   chan *Result
 
@@ -119,10 +121,17 @@ func (e *Emulator) Invoke(ctx context.Context, req Request) (*Result, error) {
 	if req.Timeout <= 0 {
 		req.Timeout = e.cfg.Timeout
 	}
-	inv := &invocation{req: req, id: req.RequestID, result: make(chan *Result, 1)}
+	// The deadline runs from now, as Lambda's does: a runtime that never asks for the invocation
+	// times out like one that never answers it.
+	now := time.Now()
+	inv := &invocation{req: req, id: req.RequestID, result: make(chan *Result, 1), start: now, deadline: now.Add(req.Timeout)}
+	inv.timer = time.AfterFunc(req.Timeout, func() { e.expire(inv) })
 	select {
 	case e.queue <- inv:
+	case res := <-inv.result: // the deadline passed before any runtime asked
+		return res, nil
 	case <-ctx.Done():
+		inv.abandon()
 		return nil, fmt.Errorf("invoke %s: no runtime took the invocation: %w", inv.id, ctx.Err())
 	}
 	select {
@@ -133,13 +142,25 @@ func (e *Emulator) Invoke(ctx context.Context, req Request) (*Result, error) {
 	}
 }
 
-// dispatch records inv as running and starts its deadline. It runs when a runtime took inv.
-func (e *Emulator) dispatch(inv *invocation) time.Time {
-	now := time.Now()
+// abandon ends a queued invocation whose caller gave up.
+func (inv *invocation) abandon() {
 	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	if inv.state == stateQueued {
+		inv.state = stateDone
+		inv.timer.Stop()
+	}
+}
+
+// dispatch records inv as running when a runtime took it; false if it already ended (its
+// deadline passed while it waited), and the runtime must be given another.
+func (e *Emulator) dispatch(inv *invocation) bool {
+	inv.mu.Lock()
+	if inv.state != stateQueued {
+		inv.mu.Unlock()
+		return false
+	}
 	inv.state = stateRunning
-	inv.deadline = now.Add(inv.req.Timeout)
-	inv.timer = time.AfterFunc(inv.req.Timeout, func() { e.expire(inv, now) })
 	inv.mu.Unlock()
 	e.mu.Lock()
 	e.inflight[inv.id] = inv
@@ -149,19 +170,19 @@ func (e *Emulator) dispatch(inv *invocation) time.Time {
 		InvokedFunctionArn: e.cfg.FunctionARN(),
 		Tracing:            tracing{Type: "X-Amzn-Trace-Id", Value: inv.req.TraceID},
 	})
-	return now
+	return true
 }
 
 // expire ends inv at its deadline, as Lambda does: an error answer if none began, the stream cut
 // short otherwise.
-func (e *Emulator) expire(inv *invocation, dispatched time.Time) {
+func (e *Emulator) expire(inv *invocation) {
 	inv.mu.Lock()
 	defer inv.mu.Unlock()
 	msg := fmt.Sprintf(`{"errorMessage":"RequestId: %s Error: Task timed out after %.2f seconds","errorType":"%s"}`,
 		inv.id, inv.req.Timeout.Seconds(), ErrTypeTimeout)
 	switch inv.state {
-	case stateRunning:
-		res := newResult(inv.id, dispatched, http.Header{"Content-Type": {"application/json"}}, false, []byte(msg))
+	case stateQueued, stateRunning:
+		res := newResult(inv.id, inv.start, http.Header{"Content-Type": {"application/json"}}, false, []byte(msg))
 		res.FunctionError = ErrTypeTimeout
 		res.finish(Outcome{ErrorType: ErrTypeTimeout, TimedOut: true})
 		inv.state = stateDone
@@ -184,8 +205,8 @@ func (e *Emulator) forget(id string) {
 	e.mu.Unlock()
 }
 
-func newResult(id string, dispatched time.Time, h http.Header, streaming bool, body []byte) *Result {
-	r := &Result{RequestID: id, Header: h, Streaming: streaming, Dispatched: dispatched, done: make(chan struct{})}
+func newResult(id string, started time.Time, h http.Header, streaming bool, body []byte) *Result {
+	r := &Result{RequestID: id, Header: h, Streaming: streaming, Started: started, done: make(chan struct{})}
 	if body != nil {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		r.outcome.Size = int64(len(body))

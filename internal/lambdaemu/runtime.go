@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"time"
 )
 
 const (
@@ -43,12 +42,16 @@ func (e *Emulator) next(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	var inv *invocation
-	select {
-	case inv = <-e.queue:
-	case <-r.Context().Done():
-		return
+	for inv == nil {
+		select {
+		case inv = <-e.queue:
+		case <-r.Context().Done():
+			return
+		}
+		if !e.dispatch(inv) {
+			inv = nil
+		}
 	}
-	e.dispatch(inv)
 	h := w.Header()
 	h.Set(headerRequestID, inv.id)
 	h.Set(headerDeadlineMs, strconv.FormatInt(inv.deadline.UnixMilli(), 10))
@@ -110,21 +113,17 @@ func (e *Emulator) response(w http.ResponseWriter, r *http.Request) {
 	defer e.forget(inv.id)
 	if len(body) > MaxResponsePayload {
 		msg := fmt.Sprintf("Response payload size exceeded maximum allowed payload size (%d bytes).", MaxResponsePayload)
-		res := newResult(inv.id, inv.dispatchedAt(), http.Header{"Content-Type": {"application/json"}}, false, errorJSON(ErrTypeResponseTooLarge, msg))
+		res := newResult(inv.id, inv.start, http.Header{"Content-Type": {"application/json"}}, false, errorJSON(ErrTypeResponseTooLarge, msg))
 		res.FunctionError = ErrTypeResponseTooLarge
 		res.finish(Outcome{})
 		inv.result <- res
 		writeError(w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", msg)
 		return
 	}
-	res := newResult(inv.id, inv.dispatchedAt(), r.Header.Clone(), false, body)
+	res := newResult(inv.id, inv.start, r.Header.Clone(), false, body)
 	res.finish(Outcome{})
 	inv.result <- res
 	accepted(w)
-}
-
-func (inv *invocation) dispatchedAt() time.Time {
-	return inv.deadline.Add(-inv.req.Timeout)
 }
 
 // streamResponse passes the runtime's chunks on as they arrive, then reads the error trailers.
@@ -134,7 +133,7 @@ func (e *Emulator) streamResponse(w http.ResponseWriter, r *http.Request, inv *i
 		return
 	}
 	pr, pw := io.Pipe()
-	res := newResult(inv.id, inv.dispatchedAt(), r.Header.Clone(), true, nil)
+	res := newResult(inv.id, inv.start, r.Header.Clone(), true, nil)
 	res.Body = pr
 	inv.mu.Lock()
 	inv.res, inv.stream = res, pw
@@ -223,7 +222,7 @@ func (e *Emulator) invocationError(w http.ResponseWriter, r *http.Request) {
 	if !json.Valid(body) {
 		body = errorJSON(errType, string(body))
 	}
-	res := newResult(inv.id, inv.dispatchedAt(), r.Header.Clone(), false, body)
+	res := newResult(inv.id, inv.start, r.Header.Clone(), false, body)
 	res.FunctionError = errType
 	res.finish(Outcome{})
 	inv.result <- res

@@ -23,7 +23,7 @@ import (
 
 // In response_stream mode, /drip's bytes reach the HTTP client at the app's pace.
 func TestE2ELocalStreamsAtTheAppsPace(t *testing.T) {
-	port, app := testenv.FreePort(t), testenv.FreePort(t)
+	port, app := twoPorts(t)
 	r := startLocal(t, port, httpbinArgs(t, port, app, "--trigger", "function-url", "--env", "AWS_LWA_INVOKE_MODE=response_stream"), nil)
 	start := time.Now()
 	resp, err := client.Get(r.url + "/drip?duration=2&numbytes=5&delay=0")
@@ -56,7 +56,7 @@ func TestE2ELocalStreamsAtTheAppsPace(t *testing.T) {
 // A hung app past the function timeout gets the trigger's answer for a failed invocation, the
 // REPORT line shows the invocation ended at the deadline, and the next request is served.
 func TestE2ELocalTimeoutThenNextRequest(t *testing.T) {
-	port, app := testenv.FreePort(t), testenv.FreePort(t)
+	port, app := twoPorts(t)
 	r := startLocal(t, port, httpbinArgs(t, port, app, "--timeout", "1s"), nil)
 	start := time.Now()
 	hung := send(t, r.url, reqCase{method: "GET", target: "/delay/5"})
@@ -79,7 +79,7 @@ func TestE2ELocalTimeoutThenNextRequest(t *testing.T) {
 
 // Over the payload limits: the trigger's own answers, and the environment keeps serving.
 func TestE2ELocalPayloadLimits(t *testing.T) {
-	port, app := testenv.FreePort(t), testenv.FreePort(t)
+	port, app := twoPorts(t)
 	r := startLocal(t, port, httpbinArgs(t, port, app, "--trigger", "rest-api"), nil)
 	big := bytes.Repeat([]byte("a"), 7<<20)
 	in := send(t, r.url, reqCase{method: "POST", target: "/anything", header: http.Header{"Content-Type": {"text/plain"}}, body: big})
@@ -94,7 +94,7 @@ func TestE2ELocalPayloadLimits(t *testing.T) {
 		t.Fatalf("after the limits: %d", ok.status)
 	}
 
-	aport, aapp := testenv.FreePort(t), testenv.FreePort(t)
+	aport, aapp := twoPorts(t)
 	alb := startLocal(t, aport, httpbinArgs(t, aport, aapp, "--trigger", "alb"), nil)
 	in = send(t, alb.url, reqCase{method: "POST", target: "/anything", header: http.Header{"Content-Type": {"text/plain"}}, body: big[:2<<20]})
 	if in.status != 413 || !strings.Contains(string(in.body), "413 Request Entity Too Large") {
@@ -104,7 +104,7 @@ func TestE2ELocalPayloadLimits(t *testing.T) {
 
 // Ctrl-C lets an in-flight request finish, stops the app and the adapter, and exits 0.
 func TestE2ELocalCtrlCDrains(t *testing.T) {
-	port, app := testenv.FreePort(t), testenv.FreePort(t)
+	port, app := twoPorts(t)
 	r := startLocal(t, port, httpbinArgs(t, port, app), nil)
 	got := make(chan answer, 1)
 	go func() {
@@ -196,7 +196,7 @@ func TestE2ELocalAsUnprivilegedUser(t *testing.T) {
 	world := testenv.WorldDir(t)
 	copied := filepath.Join(world, "go-httpbin")
 	copyFile(t, httpbin, copied)
-	port, app := testenv.FreePort(t), testenv.FreePort(t)
+	port, app := twoPorts(t)
 	args := []string{"local", "--port", itoa(port), "--adapter-binary", bins.adapter, "--task-root", world,
 		"--env", "AWS_LWA_PORT=" + itoa(app), "--", copied, "-host", "127.0.0.1", "-port", itoa(app)}
 	r := startLocal(t, port, args, &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)})
@@ -261,6 +261,9 @@ func TestE2ELocalClearErrors(t *testing.T) {
 	}
 
 	app := testenv.FreePort(t)
+	for app == port {
+		app = testenv.FreePort(t)
+	}
 	_, stderr, err = runOnce(t, "", "local", "--port", itoa(port), "--adapter-binary", bins.adapter,
 		"--env", "AWS_LWA_PORT="+itoa(app), "--env", "AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS=1", "--", "sleep", "30")
 	if err == nil || !strings.Contains(stderr, "http://127.0.0.1:"+itoa(app)+"/") || !strings.Contains(stderr, "last result") {
@@ -278,7 +281,7 @@ func TestE2ELocalRequestsQueue(t *testing.T) {
 		{nil, 1900 * time.Millisecond, 4 * time.Second},
 		{[]string{"--env", "AWS_LAMBDA_MAX_CONCURRENCY=2"}, 900 * time.Millisecond, 1800 * time.Millisecond},
 	} {
-		port, app := testenv.FreePort(t), testenv.FreePort(t)
+		port, app := twoPorts(t)
 		r := startLocal(t, port, httpbinArgs(t, port, app, c.extra...), nil)
 		start := time.Now()
 		done := make(chan int, 2)
@@ -316,4 +319,58 @@ func TestE2ELocalBuildsTheAdapter(t *testing.T) {
 	if !strings.Contains(stderr.String(), "building the adapter for") || !strings.Contains(stdout.String(), "/anything/built") {
 		t.Fatalf("stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
 	}
+}
+
+// Lambda's own timeout: with the adapter frozen (SIGSTOP), nothing answers before the deadline;
+// the invocation ends in Sandbox.Timedout, the trigger's failure answer, and a fresh environment
+// (a second Init) serves the next request.
+func TestE2ELocalLambdaTimeoutResetsTheEnvironment(t *testing.T) {
+	port, app := twoPorts(t)
+	r := startLocal(t, port, httpbinArgs(t, port, app, "--timeout", "1s"), nil)
+	if a := send(t, r.url, reqCase{method: "GET", target: "/get"}); a.status != 200 {
+		t.Fatalf("first request: %d", a.status)
+	}
+	pid := childRunning(t, r.cmd.Process.Pid, bins.adapter)
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	hung := send(t, r.url, reqCase{method: "GET", target: "/get"})
+	if hung.status != 502 || string(hung.body) != `{"message":"Internal Server Error"}` || time.Since(start) > 3*time.Second {
+		t.Fatalf("frozen adapter: %d %s after %v", hung.status, hung.body, time.Since(start))
+	}
+	if a := send(t, r.url, reqCase{method: "GET", target: "/get"}); a.status != 200 {
+		t.Fatalf("request after the reset: %d %s", a.status, a.body)
+	}
+	ok := r.waitLog(func(logs string) bool {
+		return strings.Count(logs, "REPORT RequestId:") == 3 && strings.Count(logs, "Init Duration:") == 2
+	})
+	logs := r.logs.String()
+	if !ok || !strings.Contains(logs, "Task timed out after 1.00 seconds") || !strings.Contains(logs, "Status: timeout") {
+		t.Fatalf("want a timeout line, a REPORT with Status: timeout and a second Init:\n%s", logs)
+	}
+}
+
+// childRunning finds the child of parent running exe (Linux /proc).
+func childRunning(t *testing.T, parent int, exe string) int {
+	t.Helper()
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, d := range dirs {
+		cmdline, err := os.ReadFile(d + "/cmdline")
+		if err != nil || !strings.HasPrefix(string(cmdline), exe+"\x00") {
+			continue
+		}
+		stat, err := os.ReadFile(d + "/stat")
+		if err != nil {
+			continue
+		}
+		// Fields after the command name in parentheses: state, then the parent's pid.
+		fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		if len(fields) > 1 && fields[1] == itoa(parent) {
+			pid, _ := strconv.Atoi(filepath.Base(d))
+			return pid
+		}
+	}
+	t.Fatalf("no child of %d running %s", parent, exe)
+	return 0
 }

@@ -92,7 +92,7 @@ func trySend(base string, c reqCase) (answer, error) {
 func TestE2ELocalMatchesHTTPBin(t *testing.T) {
 	for _, tr := range local.Triggers() {
 		t.Run(string(tr), func(t *testing.T) {
-			port, app := testenv.FreePort(t), testenv.FreePort(t)
+			port, app := twoPorts(t)
 			r := startLocal(t, port, httpbinArgs(t, port, app, "--trigger", string(tr)), nil)
 			direct := "http://127.0.0.1:" + itoa(app)
 			for _, c := range compareCases() {

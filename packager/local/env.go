@@ -42,7 +42,11 @@ type environment struct {
 	initDuration time.Duration
 	initReported atomic.Bool
 	mem          memProbe
-	tmp          string
+	// slots holds one token per invocation in flight: one (or AWS_LAMBDA_MAX_CONCURRENCY), so that
+	// further requests wait for the environment, not for a runtime poller, and their deadlines start
+	// only once the environment is theirs.
+	slots chan struct{}
+	tmp   string
 
 	ctx    context.Context // ends when the environment dies
 	cancel context.CancelCauseFunc
@@ -62,8 +66,12 @@ func startEnvironment(ctx context.Context, o *Options) (*environment, error) {
 		return nil, fmt.Errorf("start the Lambda API emulator: %w", err)
 	}
 	envCtx, cancel := context.WithCancelCause(context.Background())
+	n, err := o.maxConcurrency()
+	if err != nil {
+		n = 1 // Run has reported it already
+	}
 	e := &environment{o: o, emu: emu, srv: &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second},
-		started: time.Now(), ctx: envCtx, cancel: cancel}
+		started: time.Now(), ctx: envCtx, cancel: cancel, slots: make(chan struct{}, n)}
 	go func() { _ = e.srv.Serve(ln) }()
 	if err := e.init(ctx, ln.Addr().String()); err != nil {
 		e.kill(err)

@@ -88,6 +88,16 @@ func (f *frontDoor) invoke(w http.ResponseWriter, ctx context.Context, env *envi
 	defer cancel()
 	stop := context.AfterFunc(env.ctx, cancel)
 	defer stop()
+	select {
+	case env.slots <- struct{}{}:
+		defer func() { <-env.slots }()
+	case <-ctx.Done():
+		if env.dead() != nil {
+			f.o.Log.Error("invocation failed: the environment ended", "cause", env.dead())
+			writeAnswer(w, t.Failure(FunctionFailed))
+		}
+		return
+	}
 	id := lambdaemu.NewRequestID()
 	fmt.Fprintf(f.o.Output, "START RequestId: %s Version: $LATEST\n", id)
 	res, err := env.emu.Invoke(ctx, lambdaemu.Request{Payload: payload, RequestID: id})

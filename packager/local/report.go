@@ -14,7 +14,7 @@ import (
 // first invocation of an environment only, as in Lambda; Max Memory Used only where it can be
 // measured (peakMemoryMB).
 func reportLines(env *environment, res *lambdaemu.Result, o lambdaemu.Outcome) string {
-	d := o.End.Sub(res.Dispatched)
+	d := o.End.Sub(res.Started)
 	ms := float64(d) / float64(time.Millisecond)
 	var b strings.Builder
 	if o.TimedOut {
