@@ -13,7 +13,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lwa-go/lwa/internal/testenv"
 	"github.com/lwa-go/lwa/packager/local"
 )
 
