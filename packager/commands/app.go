@@ -75,6 +75,7 @@ func New(o Options) *cli.App {
 			a.layerCommand(),
 			a.imageCommand(),
 			a.publishCommand(),
+			a.localCommand(),
 			a.doctorCommand(),
 			{Name: "version", Usage: "print lwa-pack's version", Action: a.printVersion},
 			usage.CompletionCommand(),

@@ -52,7 +52,7 @@ func fromVariable(c *cli.Context, f cli.Flag, name, val string) bool {
 		b, err := strconv.ParseBool(strings.TrimSpace(val))
 		return err == nil && b == c.Bool(name)
 	}
-	return c.String(name) == val
+	return fmt.Sprint(c.Value(name)) == strings.TrimSpace(val)
 }
 
 // FlagValue names a flag and the value an error is about: `--binary "x=y"` when it was given on
@@ -67,4 +67,14 @@ func FlagValue(c *cli.Context, name, value string) string {
 		return ref
 	}
 	return fmt.Sprintf("%s: %q", ref, value)
+}
+
+// FlagPlain is FlagValue without quotes, for values that are paths or numbers: `--port 70000`
+// from the command line, `LWA_PACK_PORT=70000` from a variable.
+func FlagPlain(c *cli.Context, name, value string) string {
+	ref := FlagRef(c, name)
+	if strings.HasPrefix(ref, "-") {
+		return ref + " " + value
+	}
+	return ref
 }

@@ -54,6 +54,9 @@ func Install(app *cli.App) {
 
 func installCommand(c *cli.Command) {
 	c.OnUsageError = OnUsageError
+	if len(c.Subcommands) > 0 && c.CustomHelpTemplate == "" {
+		c.CustomHelpTemplate = subcommandHelpTemplate
+	}
 	for _, s := range c.Subcommands {
 		installCommand(s)
 	}
@@ -157,11 +160,29 @@ func showSubcommandHelp(c *cli.Context, path []string) error {
 	}
 	tpl := cli.CommandHelpTemplate
 	if len(cmd.Subcommands) > 0 {
-		tpl = cli.SubcommandHelpTemplate
+		tpl = subcommandHelpTemplate
 	}
 	cli.HelpPrinter(c.App.Writer, tpl, cmd)
 	return nil
 }
+
+// subcommandHelpTemplate is urfave/cli's SubcommandHelpTemplate without its command and flag
+// categories: those are set up only when the command runs, so `help local` (a command with
+// subcommands) printed its name and description and stopped there, without the subcommands or
+// the flags.
+const subcommandHelpTemplate = `NAME:
+   {{template "helpNameTemplate" .}}
+
+USAGE:
+   {{template "usageTemplate" .}}{{if .Description}}
+
+DESCRIPTION:
+   {{template "descriptionTemplate" .}}{{end}}{{if .VisibleCommands}}
+
+COMMANDS:{{template "visibleCommandTemplate" .}}{{end}}{{if .VisibleFlags}}
+
+OPTIONS:{{template "visibleFlagTemplate" .}}{{end}}
+`
 
 func dashed(name string) string {
 	if len(name) == 1 {

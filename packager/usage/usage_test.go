@@ -26,7 +26,9 @@ func testApp(stdout, stderr *bytes.Buffer, got *string) *cli.App {
 				return nil
 			}},
 			{Name: "image", Usage: "build images"},
-			{Name: "local", Usage: "run here", Subcommands: []*cli.Command{{Name: "invoke", Usage: "send one event", Flags: []cli.Flag{
+			{Name: "local", Usage: "run here", Flags: []cli.Flag{
+				&cli.IntFlag{Name: "port", EnvVars: []string{"LWA_PACK_PORT"}, Usage: "front door port"},
+			}, Subcommands: []*cli.Command{{Name: "invoke", Usage: "send one event", Flags: []cli.Flag{
 				&cli.StringFlag{Name: "event", EnvVars: []string{"LWA_PACK_EVENT"}, Usage: "event file"},
 			}}}},
 		},
@@ -80,6 +82,15 @@ func TestMistakes(t *testing.T) {
 }
 
 func TestHelpSubcommand(t *testing.T) {
+	// A command with subcommands lists them and its own flags, with help and with --help.
+	for _, args := range [][]string{{"help", "local"}, {"local", "--help"}} {
+		stdout, _, _, err := run(t, nil, args...)
+		for _, want := range []string{"lwa-pack local - run here", "COMMANDS:\n   invoke", "--port value", "[$LWA_PACK_PORT]"} {
+			if err != nil || !strings.Contains(stdout, want) {
+				t.Errorf("%q lacks %q (%v):\n%s", args, want, err, stdout)
+			}
+		}
+	}
 	stdout, _, _, err := run(t, nil, "help", "local", "invoke")
 	if err != nil || !strings.Contains(stdout, "lwa-pack local invoke - send one event") || !strings.Contains(stdout, "[$LWA_PACK_EVENT]") {
 		t.Fatalf("help local invoke: %v\n%s", err, stdout)
