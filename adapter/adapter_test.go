@@ -3,6 +3,7 @@ package adapter
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -478,5 +479,26 @@ func TestAuthorizationSourceMovedAndMissingWarnedOnce(t *testing.T) {
 	}
 	if n := strings.Count(logs.String(), "AWS_LWA_AUTHORIZATION_SOURCE header absent"); n != 1 {
 		t.Errorf("warned %d times, want once:\n%s", n, logs.String())
+	}
+}
+
+func TestReadinessEndsWithContext(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nothing listens: the check waits between attempts
+	cfg := testConfig(t, addr, "127.0.0.1:9")
+	a := New(cfg, slog.New(slog.DiscardHandler), nil, nil, "test")
+	ctx, cancel := context.WithCancel(context.Background())
+	// Late enough that the schedule has left its quick phase and waits longer between attempts.
+	time.AfterFunc(300*time.Millisecond, cancel)
+	start := time.Now()
+	if err := a.waitReady(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("waitReady after shutdown began: %v, want context.Canceled", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("waitReady returned %s after it began, long after the cancel at 300 ms", d)
 	}
 }

@@ -11,15 +11,14 @@ import (
 	"time"
 
 	"github.com/lwa-go/lwa/adapter/config"
+	"github.com/lwa-go/lwa/adapter/internal/schedule"
 )
 
-// Readiness polling. A refused connection on loopback costs a few microseconds, so the adapter
-// probes every millisecond until the app listens: it sees the app within ~1 ms of its listen() for
-// about 1% of a core. Once the app accepts connections, an unhealthy answer is retried less often, so
-// a slow health endpoint is not hammered.
+// Readiness polling: when to check next is schedule.Default's (adapter/internal/schedule), every
+// millisecond while the app could still be quick, then at a fraction of the time waited, so that
+// the checks take little of the CPU a slowly starting app needs on a fraction of a vCPU; the waits
+// between checks are pause's (pause_linux.go).
 const (
-	probeInterval      = time.Millisecond
-	unhealthyInterval  = 5 * time.Millisecond
 	probeAttemptLimit  = 2 * time.Second // an app that accepts but never answers does not hang the check
 	readinessLogPeriod = 2 * time.Second
 )
@@ -44,19 +43,19 @@ func (a *Adapter) waitReady(ctx context.Context) error {
 	p := newProber(a.cfg)
 	defer p.close()
 	nextLog := start.Add(readinessLogPeriod)
-	timer := time.NewTimer(0)
-	defer timer.Stop()
+	sched := schedule.Default()
+	pause := newPause(ctx)
+	defer pause.close()
+	var delay time.Duration
 	var last string
 	for {
-		select {
-		case <-ctx.Done():
+		if err := pause.wait(delay); err != nil {
 			if a.cfg.ReadinessCheckTimeout > 0 && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 				return &initError{errType: errTypeReadiness, err: fmt.Errorf(
 					"app not ready after %s (AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS): %s: last result: %s",
 					a.cfg.ReadinessCheckTimeout, a.readinessTarget(), last)}
 			}
-			return ctx.Err()
-		case <-timer.C:
+			return err
 		}
 		healthy, result, answered := p.probe(ctx)
 		if healthy {
@@ -73,11 +72,7 @@ func (a *Adapter) waitReady(ctx context.Context) error {
 				"url", a.readinessTarget(), "last", last)
 			nextLog = nextLog.Add(readinessLogPeriod)
 		}
-		if answered {
-			timer.Reset(unhealthyInterval)
-		} else {
-			timer.Reset(probeInterval)
-		}
+		delay = sched.Next(time.Since(start), answered)
 	}
 }
 
