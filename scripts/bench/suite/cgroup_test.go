@@ -148,7 +148,9 @@ func (q *quota) usage(t *testing.T) usage {
 	return usage{cpu: time.Duration(ns), throttled: thr}
 }
 
-func (u usage) sub(v usage) usage { return usage{cpu: u.cpu - v.cpu, throttled: u.throttled - v.throttled} }
+func (u usage) sub(v usage) usage {
+	return usage{cpu: u.cpu - v.cpu, throttled: u.throttled - v.throttled}
+}
 
 // taskCPU is the CPU time every thread of pid has used so far, in nanoseconds, from
 // /proc/PID/task/*/schedstat: exact, where /proc/PID/stat counts 10 ms clock ticks.
