@@ -1,9 +1,11 @@
 package adapter
 
 import (
+	"context"
 	"errors"
 	"net"
 	"net/netip"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -92,5 +94,32 @@ func TestTCPProbeConnectsDespiteDiag(t *testing.T) {
 	c.Close()
 	if p.diag != nil {
 		t.Error("a failing check was kept")
+	}
+}
+
+// TestRefusedProbeAllocatesNothing: while an app starts, hundreds of checks are refused; each must
+// leave no garbage (a collection on a fraction of a vCPU costs the app more than the checks).
+func TestRefusedProbeAllocatesNothing(t *testing.T) {
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	cfg := testConfig(t, addr, "127.0.0.1:9")
+	p := newProber(cfg)
+	defer p.close()
+	ctx := context.Background()
+	if healthy, result, _ := p.probe(ctx); healthy || !strings.Contains(result, "connection refused") {
+		t.Fatalf("probe of a closed port: %v %q", healthy, result)
+	}
+	for _, viaDiag := range []bool{true, false} {
+		if !viaDiag {
+			p.tcp.diag.close()
+			p.tcp.diag = nil
+		}
+		if n := testing.AllocsPerRun(50, func() { _, _, _ = p.probe(ctx) }); n != 0 {
+			t.Errorf("diag %v: %v allocations per refused check, want 0", viaDiag, n)
+		}
 	}
 }

@@ -26,6 +26,7 @@ type tcpProbe struct {
 	// at least every diagConnectEvery checks, for a listener the kernel's lookup table does not
 	// show (a NAT redirect, a BPF socket lookup), which then waits longer but is still seen.
 	refusedByDiag int
+	refused       error // made once: a refusal is the common answer and should leave no garbage
 }
 
 const diagConnectEvery = 16
@@ -55,6 +56,7 @@ func newTCPProbe(addr string) *tcpProbe {
 		return nil // a zoned address needs the interface index: leave it to net.Dialer
 	}
 	p.diag = newListenCheck(ap)
+	p.refused = p.opError(syscall.ECONNREFUSED)
 	return p
 }
 
@@ -67,7 +69,7 @@ func (p *tcpProbe) connect() (net.Conn, error) {
 			p.diag = nil
 		case !up:
 			p.refusedByDiag++
-			return nil, p.opError(syscall.ECONNREFUSED)
+			return nil, p.refused
 		}
 	}
 	p.refusedByDiag = 0
@@ -94,7 +96,7 @@ func (p *tcpProbe) connect() (net.Conn, error) {
 		}
 		return c, nil
 	case syscall.ECONNREFUSED:
-		return nil, p.opError(err) // Linux lets the refused socket connect again
+		return nil, p.refused // Linux lets the refused socket connect again
 	case syscall.EALREADY, syscall.EINPROGRESS:
 		p.closeSocket()
 		return nil, errProbeInProgress
