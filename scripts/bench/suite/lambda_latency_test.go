@@ -67,16 +67,26 @@ func latencyAt(t *testing.T, memory int) {
 		r, b, _ := startAdapterRIE(ctx, t, base, "bench-baseline", payload, bq)
 		sides = append(sides, &quotaSide{side: side{name: "baseline", rie: r, want: len(b)}, q: bq})
 	}
-	// About 1 ms of CPU per invocation for a whole sandbox on this kind of machine; pace so it is
-	// half the quota.
-	gap := time.Duration(0)
-	if memory > 0 {
-		gap = time.Duration(float64(2*time.Millisecond) * mbPerVCPU / float64(memory))
+	warm := make([]usage, len(sides))
+	for i, s := range sides {
+		warm[i] = s.q.usage(t)
 	}
-	for range 100 { // warm-up: connections, caches, the Go runtimes' heaps
+	const warmups = 100
+	for range warmups { // connections, caches, the Go runtimes' heaps
 		for _, s := range sides {
 			s.invoke(ctx, t, payload)
 		}
+	}
+	// Pace from the hungriest sandbox's CPU per invocation during the warm-up, so that it uses
+	// about half its quota.
+	gap := time.Duration(0)
+	if memory > 0 {
+		var most time.Duration
+		for i, s := range sides {
+			most = max(most, s.q.usage(t).sub(warm[i]).cpu/warmups)
+		}
+		gap = time.Duration(2 * float64(most) * mbPerVCPU / float64(memory))
+		t.Logf("%d MB: sandbox CPU per invocation up to %s: one round every %s", memory, us(most), gap)
 	}
 	names := []string{"lambda-adapter", "go-httpbin", "native", "aws-lambda-rie"}
 	for _, s := range sides {
