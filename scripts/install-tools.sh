@@ -26,11 +26,12 @@ go_tool() {
   echo "$version" >"$stamp_dir/$name"
 }
 
-# What to install: test (default: everything `make test` needs), lint, release, or all.
+# What to install: test (default: everything `make test` needs), lint, release, bench (test's and
+# perf, for the Lambda-sized bench's per-stage profile), or all.
 want=${1:-test}
 case "$want" in
-  test|lint|release|all) ;;
-  *) echo "install-tools: unknown set '$want': use test, lint, release or all" >&2; exit 2 ;;
+  test|lint|release|bench|all) ;;
+  *) echo "install-tools: unknown set '$want': use test, lint, release, bench or all" >&2; exit 2 ;;
 esac
 
 # Debian packages: validators, a real registry, qemu for the arm64 binary, gpg for release signing.
@@ -41,6 +42,9 @@ command -v qemu-aarch64-static >/dev/null || command -v qemu-aarch64 >/dev/null 
 command -v unzip >/dev/null || missing+=(unzip)
 command -v file >/dev/null || missing+=(file)
 command -v gpg >/dev/null || missing+=(gnupg)
+case "$want" in
+  bench|all) command -v perf >/dev/null || missing+=(linux-perf) ;; # Debian's, the release's version
+esac
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "install-tools: need root to apt-get install ${missing[*]}" >&2
@@ -61,7 +65,7 @@ case "$want" in
 esac
 case "$want" in
   # The release end-to-end test (part of make test) runs goreleaser too.
-  test|release|all) go_tool goreleaser github.com/goreleaser/goreleaser/v2 "$GORELEASER_VERSION"; want_go+=(goreleaser) ;;
+  test|release|bench|all) go_tool goreleaser github.com/goreleaser/goreleaser/v2 "$GORELEASER_VERSION"; want_go+=(goreleaser) ;;
 esac
 
 # Prove each tool is there, so a broken install fails here and not in the middle of a test.
@@ -72,4 +76,7 @@ for t in skopeo docker-registry unzip file gpg; do
   command -v "$t" >/dev/null || { echo "install-tools: $t missing after install" >&2; exit 1; }
 done
 command -v qemu-aarch64-static >/dev/null || command -v qemu-aarch64 >/dev/null || { echo "install-tools: qemu-aarch64 missing after install" >&2; exit 1; }
+case "$want" in
+  bench|all) command -v perf >/dev/null || { echo "install-tools: perf missing after install" >&2; exit 1; } ;;
+esac
 echo "install-tools: ok ($gobin)" >&2

@@ -115,6 +115,24 @@ func latencyAt(t *testing.T, memory int) {
 			}
 		}
 	}
+	// Where the adapter's CPU goes, from perf samples of a further, separate run of the adapter's
+	// side alone (sampling costs the sampled process, so not during the comparison).
+	pids := pidsNamed("lambda-adapter", lq.cpu)
+	if len(pids) != 1 {
+		t.Fatalf("lambda-adapter processes in the sandbox: %v", pids)
+	}
+	share, n := profileStages(ctx, t, pids[0], bins.adapter, func() {
+		for range lambdaInvokes / 2 {
+			start := time.Now()
+			sides[0].invoke(ctx, t, payload)
+			if d := gap - time.Since(start); d > 0 { // the same rate per sandbox as above
+				time.Sleep(d)
+			}
+		}
+	})
+	at := (&quota{memory: memory}).String()
+	record(t, fmt.Sprintf("%s, lambda-adapter: its CPU per invocation by stage (perf, %d samples)", at, n),
+		formatStages(share, sides[0].cpu["lambda-adapter"]), "—", true)
 	reportLatencyAt(t, memory, sides)
 }
 
