@@ -26,8 +26,8 @@ go_tool() {
   echo "$version" >"$stamp_dir/$name"
 }
 
-# What to install: test (default: everything `make test` needs), lint, release, bench (test's and
-# perf, for the Lambda-sized bench's per-stage profile), or all.
+# What to install: test (default: everything `make test` needs), lint, release, bench (`make
+# bench`: the Go test tools and perf, for the Lambda-sized per-stage profile), or all.
 want=${1:-test}
 case "$want" in
   test|lint|release|bench|all) ;;
@@ -42,8 +42,32 @@ command -v qemu-aarch64-static >/dev/null || command -v qemu-aarch64 >/dev/null 
 command -v unzip >/dev/null || missing+=(unzip)
 command -v file >/dev/null || missing+=(file)
 command -v gpg >/dev/null || missing+=(gnupg)
+# The examples' frameworks (examples/): Debian's packages, pinned to bookworm's upstream versions. Their
+# tests run each app under the Runtime Interface Emulator with Lambda's PATH, where python3 is
+# /usr/bin/python3. The pin is the upstream version, not the Debian revision: the archive keeps only the
+# newest revision, so a security update (1.22.1-9+deb12u11 → u12) must not break a fresh machine's
+# install; a new upstream version (a new Debian release) fails the check below loudly.
+EXAMPLE_DEBS=(
+  nginx=1.22.1
+  python3-flask=2.2.2
+  gunicorn=20.1.0
+  python3-fastapi=0.92.0
+  python3-uvicorn=0.17.6
+)
+# upstream VERSION: the Debian version without its epoch and revision.
+upstream() { local v=${1#*:}; echo "${v%-*}"; }
 case "$want" in
-  bench|all) command -v perf >/dev/null || missing+=(linux-perf) ;; # Debian's, the release's version
+  test|all)
+    for pv in "${EXAMPLE_DEBS[@]}"; do
+      [ -n "$(dpkg-query -W -f='${Version}' "${pv%%=*}" 2>/dev/null)" ] || missing+=("${pv%%=*}")
+    done ;;
+esac
+# perf, for the Lambda-sized bench's per-stage profile: Debian's linux-perf, pinned to bookworm's
+# kernel series (6.1). Debian replaces each point release (6.1.187 → 6.1.188) in the archive, so the
+# series is the pin a fresh machine can still install; another Debian release fails the check below.
+PERF_SERIES=6.1
+case "$want" in
+  bench|all) [ -n "$(dpkg-query -W -f='${Version}' linux-perf 2>/dev/null)" ] || missing+=(linux-perf) ;;
 esac
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
@@ -65,7 +89,29 @@ case "$want" in
 esac
 case "$want" in
   # The release end-to-end test (part of make test) runs goreleaser too.
-  test|release|bench|all) go_tool goreleaser github.com/goreleaser/goreleaser/v2 "$GORELEASER_VERSION"; want_go+=(goreleaser) ;;
+  test|release|all) go_tool goreleaser github.com/goreleaser/goreleaser/v2 "$GORELEASER_VERSION"; want_go+=(goreleaser) ;;
+esac
+
+# The Node examples' dependencies, from their package-lock.json (npm ci), with npm's cache kept in
+# .cache/npm so a second run reinstalls from disk. A stamp of the lock file's hash skips npm ci when
+# node_modules already matches it.
+npm_ci() {
+  local dir=$1 sum
+  command -v npm >/dev/null || { echo "install-tools: npm not found (Node 20 and npm are needed for $dir)" >&2; exit 1; }
+  sum=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+  if [ "$(cat "$dir/node_modules/.lwa-lock-sha256" 2>/dev/null)" = "$sum" ]; then
+    return 0
+  fi
+  echo "install-tools: npm ci in $dir" >&2
+  (cd "$dir" && npm ci --no-audit --no-fund --prefer-offline --cache "$repo/.cache/npm" >/dev/null)
+  echo "$sum" >"$dir/node_modules/.lwa-lock-sha256"
+}
+repo=$(cd "$(dirname "$0")/.." && pwd)
+case "$want" in
+  # The Express app, and the pinned CDK and TypeScript that check docs/deploy.md's CDK stacks.
+  test|all) for lock in "$repo"/examples/*/package-lock.json "$repo"/examples/*/deploy/cdk/package-lock.json; do
+      if [ -e "$lock" ]; then npm_ci "$(dirname "$lock")"; fi
+    done ;;
 esac
 
 # Prove each tool is there, so a broken install fails here and not in the middle of a test.
@@ -77,6 +123,22 @@ for t in skopeo docker-registry unzip file gpg; do
 done
 command -v qemu-aarch64-static >/dev/null || command -v qemu-aarch64 >/dev/null || { echo "install-tools: qemu-aarch64 missing after install" >&2; exit 1; }
 case "$want" in
-  bench|all) command -v perf >/dev/null || { echo "install-tools: perf missing after install" >&2; exit 1; } ;;
+  test|all)
+    for t in nginx gunicorn node; do
+      command -v "$t" >/dev/null || [ -x "/usr/sbin/$t" ] || { echo "install-tools: $t missing after install" >&2; exit 1; }
+    done
+    /usr/bin/python3 -c 'import flask, fastapi, uvicorn, gunicorn' || { echo "install-tools: the examples' Python packages are missing for /usr/bin/python3" >&2; exit 1; }
+    for pv in "${EXAMPLE_DEBS[@]}"; do
+      got=$(upstream "$(dpkg-query -W -f='${Version}' "${pv%%=*}")")
+      [ "$got" = "${pv#*=}" ] || { echo "install-tools: ${pv%%=*} is $got, the examples are tested with ${pv#*=}: update EXAMPLE_DEBS and the examples' requirements" >&2; exit 1; }
+    done ;;
+esac
+case "$want" in
+  bench|all)
+    v=$(dpkg-query -W -f='${Version}' linux-perf 2>/dev/null || true)
+    case "$(upstream "$v")" in
+      "$PERF_SERIES".*) command -v perf >/dev/null || { echo "install-tools: perf missing after install" >&2; exit 1; } ;;
+      *) echo "install-tools: linux-perf ${v:-missing}, want the $PERF_SERIES series (see PERF_SERIES)" >&2; exit 1 ;;
+    esac ;;
 esac
 echo "install-tools: ok ($gobin)" >&2

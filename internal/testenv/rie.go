@@ -8,6 +8,7 @@ package testenv
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -86,17 +87,25 @@ func BuildAdapter(moduleDir, dir, version string) (string, error) {
 // ModuleRoot walks up from the working directory to the directory holding go.mod.
 func ModuleRoot(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	root, err := moduleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return root
+}
+
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("module root: %w", err)
+	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
+			return dir, nil
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			t.Fatal("go.mod not found above the working directory")
+			return "", errors.New("module root: go.mod not found above the working directory")
 		}
 		dir = parent
 	}
@@ -153,6 +162,8 @@ func VarDir(t testing.TB) string {
 type Options struct {
 	Opt       string   // bound on /opt: extensions/ and, for zip functions, bootstrap
 	Var       string   // optional: bound on /var (Managed Instances mode reads /var/task, /var/runtime)
+	Tmp       string   // optional: bound on /tmp, private to the function as on Lambda (mode 1777 advised)
+	VarRO     bool     // Var bound read-only, as Lambda's /var/task is
 	Bootstrap []string // classic mode: the runtime command (for an image, the app itself)
 	Env       []string // RIE's environment, which it forwards to the runtime and the extensions
 	// Cgroups are cgroup directories (e.g. /sys/fs/cgroup/cpu/NAME) the whole sandbox joins before
@@ -182,15 +193,18 @@ func StartRIE(t testing.TB, o Options) *RIE {
 		apiPort = FreePort(t)
 	}
 	// "echo 0" moves the writing shell itself; RIE and everything it starts inherit the cgroups.
-	script := `set -e; for d in $LWA_TEST_CGROUPS; do echo 0 >"$d/cgroup.procs"; done; mount --bind "$LWA_TEST_OPT" /opt; if [ -n "$LWA_TEST_VAR" ]; then mount --bind "$LWA_TEST_VAR" /var; fi; exec "$@"`
+	script := `set -e; for d in $LWA_TEST_CGROUPS; do echo 0 >"$d/cgroup.procs"; done; mount --bind "$LWA_TEST_OPT" /opt; if [ -n "$LWA_TEST_VAR" ]; then mount --bind "$LWA_TEST_VAR" /var; fi; if [ -n "$LWA_TEST_VAR_RO" ]; then mount -o remount,bind,ro /var; fi; if [ -n "$LWA_TEST_TMP" ]; then mount --bind "$LWA_TEST_TMP" /tmp; fi; exec "$@"`
 	args := []string{"--mount", "--propagation", "private", "--pid", "--fork", "--kill-child=SIGTERM", "--",
 		"sh", "-c", script, "rie",
 		rie, "--runtime-interface-emulator-address", "127.0.0.1:" + strconv.Itoa(invokePort),
 		"--runtime-api-address", "127.0.0.1:" + strconv.Itoa(apiPort)}
 	args = append(args, o.Bootstrap...)
 	cmd := exec.Command("unshare", args...)
-	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=/tmp", "LWA_TEST_OPT=" + o.Opt, "LWA_TEST_VAR=" + o.Var,
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=/tmp", "LWA_TEST_OPT=" + o.Opt, "LWA_TEST_VAR=" + o.Var, "LWA_TEST_TMP=" + o.Tmp,
 		"LWA_TEST_CGROUPS=" + strings.Join(o.Cgroups, " ")}
+	if o.VarRO {
+		env = append(env, "LWA_TEST_VAR_RO=1")
+	}
 	cmd.Env = append(env, o.Env...)
 	logs := &SyncBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs

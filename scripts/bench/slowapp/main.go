@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"strconv"
 	"sync"
 	"syscall"
@@ -59,9 +60,6 @@ func run(start time.Time) error {
 	}))
 }
 
-// sink keeps the compiler from removing the work.
-var sink uint64
-
 // burn spins until the process has used need of CPU time (user + system), checking every ~50 µs
 // of work.
 func burn(need time.Duration) error {
@@ -72,7 +70,7 @@ func burn(need time.Duration) error {
 			return fmt.Errorf("getrusage: %w", err)
 		}
 		if time.Duration(ru.Utime.Nano()+ru.Stime.Nano()) >= need {
-			sink = x
+			runtime.KeepAlive(x) // the work is the point: keep it
 			return nil
 		}
 		for i := range 20000 {

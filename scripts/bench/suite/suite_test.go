@@ -34,44 +34,28 @@ var bins struct {
 }
 
 func TestMain(m *testing.M) {
-	os.Exit(runMain(m))
-}
-
-func runMain(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "lwa-bench-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	_ = os.Chmod(dir, 0o755)
-	root, err := filepath.Abs("../../..")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	// LWA_BENCH_ADAPTER runs the suite against a prebuilt binary: a before/after comparison.
-	if bins.adapter = os.Getenv("LWA_BENCH_ADAPTER"); bins.adapter == "" {
-		if bins.adapter, err = testenv.BuildAdapter(root, dir, "bench"); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
+	os.Exit(testenv.Main(m, "lwa-bench-bin-", func(root, dir string) (err error) {
+		// LWA_BENCH_ADAPTER runs the suite against a prebuilt binary: a before/after comparison.
+		if bins.adapter = os.Getenv("LWA_BENCH_ADAPTER"); bins.adapter == "" {
+			if bins.adapter, err = testenv.BuildAdapter(root, dir, "bench"); err != nil {
+				return err
+			}
 		}
-	}
-	bins.native = filepath.Join(dir, "native")
-	bins.slowapp = filepath.Join(dir, "slowapp")
-	for _, b := range []struct{ out, pkg, tags string }{
-		{bins.native, "./scripts/bench/native", "lambda.norpc"},
-		{bins.slowapp, "./scripts/bench/slowapp", ""},
-	} {
-		cmd := exec.Command("go", "build", "-tags", b.tags, "-trimpath", "-ldflags", "-s -w", "-o", b.out, b.pkg)
-		cmd.Dir = root
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "build %s: %v\n%s", b.pkg, err, out)
-			return 1
+		bins.native = filepath.Join(dir, "native")
+		bins.slowapp = filepath.Join(dir, "slowapp")
+		for _, b := range []struct{ out, pkg, tags string }{
+			{bins.native, "./scripts/bench/native", "lambda.norpc"},
+			{bins.slowapp, "./scripts/bench/slowapp", ""},
+		} {
+			cmd := exec.Command("go", "build", "-tags", b.tags, "-trimpath", "-ldflags", "-s -w", "-o", b.out, b.pkg)
+			cmd.Dir = root
+			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				return fmt.Errorf("build %s: %w\n%s", b.pkg, err, out)
+			}
 		}
-	}
-	return m.Run()
+		return nil
+	}))
 }
 
 // verdict is "met" or "MISSED".
