@@ -14,7 +14,7 @@ fi
 out=$(mktemp -d /tmp/lwa-arm64-XXXXXX)
 trap 'rm -rf "$out"' EXIT
 
-pkgs=(./adapter ./adapter/readiness ./adapter/cmd/lambda-adapter ./adapter/internal/h1 ./adapter/event ./adapter/config ./adapter/compress ./adapter/lambdaapi)
+pkgs=(./adapter ./adapter/readiness ./adapter/cmd/lambda-adapter ./adapter/internal/h1 ./adapter/internal/httpsyntax ./adapter/event ./adapter/config ./adapter/compress ./adapter/lambdaapi)
 # qemu-user emulates netlink for the route, audit and uevent families only and refuses
 # NETLINK_SOCK_DIAG, so under it the readiness check runs without its sock_diag listener lookup (it
 # connects every time, the fallback every other readiness test there exercises). The lookup's own
