@@ -115,24 +115,7 @@ func latencyAt(t *testing.T, memory int) {
 			}
 		}
 	}
-	// Where the adapter's CPU goes, from perf samples of a further, separate run of the adapter's
-	// side alone (sampling costs the sampled process, so not during the comparison).
-	pids := pidsNamed("lambda-adapter", lq.cpu)
-	if len(pids) != 1 {
-		t.Fatalf("lambda-adapter processes in the sandbox: %v", pids)
-	}
-	share, n := profileStages(ctx, t, pids[0], bins.adapter, func() {
-		for range lambdaInvokes / 2 {
-			start := time.Now()
-			sides[0].invoke(ctx, t, payload)
-			if d := gap - time.Since(start); d > 0 { // the same rate per sandbox as above
-				time.Sleep(d)
-			}
-		}
-	})
-	at := (&quota{memory: memory}).String()
-	record(t, fmt.Sprintf("%s, lambda-adapter: its CPU per invocation by stage (perf, %d samples)", at, n),
-		formatStages(share, sides[0].cpu["lambda-adapter"]), "—", true)
+	stagesAt(ctx, t, memory, sides[0], gap, payload)
 	reportLatencyAt(t, memory, sides)
 }
 
@@ -159,4 +142,26 @@ func reportLatencyAt(t *testing.T, memory int, sides []*quotaSide) {
 				us(own), us(nat), float64(own)/float64(nat), us(s.cpu["go-httpbin"]), us(s.cpu["aws-lambda-rie"]), us(sides[1].cpu["aws-lambda-rie"])),
 			"≤ 0.5× the native handler's", float64(own) <= 0.5*float64(nat))
 	}
+}
+
+// stagesAt records where the adapter's CPU per invocation goes, from perf samples of a further,
+// separate run of the adapter's sandbox alone at the same pace (sampling costs the sampled
+// process, so never during the comparison).
+func stagesAt(ctx context.Context, t *testing.T, memory int, lwa *quotaSide, gap time.Duration, payload []byte) {
+	pids := pidsNamed("lambda-adapter", lwa.q.cpu)
+	if len(pids) != 1 {
+		t.Fatalf("lambda-adapter processes in the sandbox: %v", pids)
+	}
+	share, n := profileStages(ctx, t, pids[0], bins.adapter, func() {
+		for range lambdaInvokes / 2 {
+			start := time.Now()
+			lwa.invoke(ctx, t, payload)
+			if d := gap - time.Since(start); d > 0 { // the same rate per sandbox as the comparison
+				time.Sleep(d)
+			}
+		}
+	})
+	at := (&quota{memory: memory}).String()
+	record(t, fmt.Sprintf("%s, lambda-adapter: its CPU per invocation by stage (perf, %d samples)", at, n),
+		formatStages(share, lwa.cpu["lambda-adapter"]), "—", true)
 }
