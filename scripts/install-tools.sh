@@ -9,6 +9,9 @@ HTTPBIN_VERSION=v2.26.0
 CRANE_VERSION=v0.22.1
 STATICCHECK_VERSION=v0.8.2
 GORELEASER_VERSION=v2.15.1
+# Supply chain (docs/verify.md): cosign signs and verifies the release; syft reads the SBOMs back.
+COSIGN_VERSION=v2.6.5
+SYFT_VERSION=v1.57.2
 
 gobin=$(go env GOBIN)
 [ -n "$gobin" ] || gobin="$(go env GOPATH)/bin"
@@ -41,6 +44,8 @@ command -v qemu-aarch64-static >/dev/null || command -v qemu-aarch64 >/dev/null 
 command -v unzip >/dev/null || missing+=(unzip)
 command -v file >/dev/null || missing+=(file)
 command -v gpg >/dev/null || missing+=(gnupg)
+# The SBOM test validates against the SPDX JSON schema with Debian's python3-jsonschema.
+/usr/bin/python3 -c "import jsonschema" 2>/dev/null || missing+=(python3-jsonschema)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "install-tools: need root to apt-get install ${missing[*]}" >&2
@@ -57,6 +62,13 @@ go_tool aws-lambda-rie github.com/aws/aws-lambda-runtime-interface-emulator/cmd/
 go_tool go-httpbin github.com/mccutchen/go-httpbin/v2/cmd/go-httpbin "$HTTPBIN_VERSION"
 go_tool crane github.com/google/go-containerregistry/cmd/crane "$CRANE_VERSION"
 case "$want" in
+  # The release signs with cosign; the SBOM and release tests verify with cosign and syft.
+  test|release|all)
+    go_tool cosign github.com/sigstore/cosign/v2/cmd/cosign "$COSIGN_VERSION"
+    go_tool syft github.com/anchore/syft/cmd/syft "$SYFT_VERSION"
+    want_go+=(cosign syft) ;;
+esac
+case "$want" in
   lint|all) go_tool staticcheck honnef.co/go/tools/cmd/staticcheck "$STATICCHECK_VERSION"; want_go+=(staticcheck) ;;
 esac
 case "$want" in
@@ -72,4 +84,5 @@ for t in skopeo docker-registry unzip file gpg; do
   command -v "$t" >/dev/null || { echo "install-tools: $t missing after install" >&2; exit 1; }
 done
 command -v qemu-aarch64-static >/dev/null || command -v qemu-aarch64 >/dev/null || { echo "install-tools: qemu-aarch64 missing after install" >&2; exit 1; }
+/usr/bin/python3 -c "import jsonschema" || { echo "install-tools: python3-jsonschema missing after install" >&2; exit 1; }
 echo "install-tools: ok ($gobin)" >&2

@@ -165,3 +165,15 @@ func (d *Document) setNamespace() error {
 	d.DocumentNamespace = namespaceBase + spdxIDSafe(d.Name) + "-" + hex.EncodeToString(sum[:])
 	return nil
 }
+
+// AdapterOptions are the options for the adapter binary of one platform, shared by `lwa-pack layer`
+// and the release so that both write the same bytes for the same binary.
+func AdapterOptions(version, platform string, created time.Time) Options {
+	return Options{
+		Name:     "lambda-adapter " + version + " " + platform,
+		FileName: "lambda-adapter",
+		Version:  version,
+		Created:  created,
+		Tool:     "lwa-pack-" + version,
+	}
+}
