@@ -85,8 +85,10 @@ func snapshot(t *testing.T, work string, env []string) release {
 // SHA256SUMS itself (and a signature, when signed).
 func expectedFiles(version string) []string {
 	files := []string{
+		"lambda-adapter-layer-" + version + "-arm64.spdx.json",
 		"lambda-adapter-layer-" + version + "-arm64.zip",
 		"lambda-adapter-layer-" + version + "-template.yaml",
+		"lambda-adapter-layer-" + version + "-x86_64.spdx.json",
 		"lambda-adapter-layer-" + version + "-x86_64.zip",
 	}
 	for _, goos := range []string{"darwin", "linux", "windows"} {

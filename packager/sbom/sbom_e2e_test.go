@@ -173,3 +173,25 @@ func syftModules(t *testing.T, doc string) []string {
 	slices.Sort(mods)
 	return mods
 }
+
+// TestManyModulesSBOM does the same for a binary with many modules, one of them +incompatible
+// (crane, installed by scripts/install-tools.sh): syft must read back exactly `go version -m`'s list.
+func TestManyModulesSBOM(t *testing.T) {
+	bin := testenv.Tool(t, "crane")
+	opts := Options{Name: "crane", FileName: "crane", Created: time.Unix(1700000000, 0), Tool: "lwa-pack-test"}
+	doc, err := ForFile(bin, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "crane.spdx.json")
+	if err := os.WriteFile(path, doc, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	validateSchema(t, path)
+	want := goVersionModules(t, bin, "")
+	got := syftModules(t, path)
+	if !slices.Equal(got, want) {
+		t.Errorf("syft convert lists\n  %s\n`go version -m` reports\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+	t.Logf("%d modules read back by syft", len(got))
+}
