@@ -60,6 +60,7 @@ func TestSnapshotRelease(t *testing.T) {
 	t.Run("layer zip contents", func(t *testing.T) { checkLayerContents(t, r) })
 	t.Run("image layout", func(t *testing.T) { checkImage(t, r) })
 	t.Run("release notes", func(t *testing.T) { checkNotes(t, r) })
+	t.Run("SBOMs", func(t *testing.T) { checkSBOMs(t, r) })
 	if _, err := os.Stat(filepath.Join(r.dist, "SHA256SUMS.sig")); err == nil {
 		t.Errorf("SHA256SUMS.sig exists although no signing key was set")
 	}
