@@ -38,6 +38,11 @@ func newCosign(env environment) (c cosign, ok bool, err error) {
 	if key == "" {
 		return cosign{}, false, nil
 	}
+	// A key file or env:// key is encrypted: without the password cosign would ask for it on a
+	// terminal the release does not have. KMS keys need none.
+	if _, set := env.lookup(cosignPasswordEnv); !set && (!strings.Contains(key, "://") || strings.HasPrefix(key, "env://")) {
+		return cosign{}, false, fmt.Errorf("%s is set but %s is not: set it to the key's password (empty for a key made without one)", cosignKeyEnv, cosignPasswordEnv)
+	}
 	bin := env.get(cosignBinEnv)
 	if bin == "" {
 		if bin, err = findCosign(env); err != nil {

@@ -129,7 +129,7 @@ func TestNoKeyNoSignature(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
-	env, _ := testEnv(map[string]string{"COSIGN_KEY": "k", "COSIGN": "/bin/false"})
+	env, _ := testEnv(map[string]string{"COSIGN_KEY": "k", "COSIGN_PASSWORD": "", "COSIGN": "/bin/false"})
 	for name, tc := range map[string]struct {
 		args []string
 		want string
@@ -148,5 +148,15 @@ func TestBadInput(t *testing.T) {
 				t.Fatalf("error %v, want one containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestKeyWithoutPassword: an encrypted key without COSIGN_PASSWORD fails with a message saying
+// which variable to set, before cosign could wait for a password on a terminal.
+func TestKeyWithoutPassword(t *testing.T) {
+	env, _ := testEnv(map[string]string{"COSIGN_KEY": "cosign.key", "COSIGN": "/bin/false"})
+	err := run(context.Background(), []string{"sign-image", "--dist", t.TempDir(), "--image", "r/img"}, env)
+	if err == nil || !strings.Contains(err.Error(), "COSIGN_PASSWORD is not") {
+		t.Fatalf("error %v, want one naming COSIGN_PASSWORD", err)
 	}
 }
