@@ -67,6 +67,29 @@ func ReadBinary(path string) (Binary, error) {
 	return Binary{Info: info, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
+// FromBytes reads the build information of a Go binary held in memory and digests it.
+func FromBytes(data []byte) (Binary, error) {
+	info, err := buildinfo.Read(bytes.NewReader(data))
+	if err != nil {
+		return Binary{}, fmt.Errorf("sbom: read the Go build information: %w", err)
+	}
+	sum := sha256.Sum256(data)
+	return Binary{Info: info, SHA256: hex.EncodeToString(sum[:])}, nil
+}
+
+// ForBytes is FromBytes then Generate then JSON: the SBOM of a binary held in memory.
+func ForBytes(data []byte, opts Options) ([]byte, error) {
+	bin, err := FromBytes(data)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := Generate(bin, opts)
+	if err != nil {
+		return nil, fmt.Errorf("sbom: %w", err)
+	}
+	return doc.JSON()
+}
+
 // ForFile is ReadBinary then Generate then JSON: the SBOM of the binary at path.
 func ForFile(path string, opts Options) ([]byte, error) {
 	bin, err := ReadBinary(path)

@@ -195,3 +195,25 @@ func TestManyModulesSBOM(t *testing.T) {
 	}
 	t.Logf("%d modules read back by syft", len(got))
 }
+
+// TestForBytesMatchesForFile: the in-memory path (lwa-pack image) and the file path (the
+// release, lwa-pack layer) give the same bytes for the same binary.
+func TestForBytesMatchesForFile(t *testing.T) {
+	bin := testenv.Tool(t, "crane")
+	data, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := AdapterOptions("1.2.3", "linux/amd64", time.Unix(1700000000, 0))
+	a, err := ForFile(bin, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := ForBytes(data, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a, b) {
+		t.Fatal("ForBytes and ForFile differ for the same binary")
+	}
+}
