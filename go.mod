@@ -14,6 +14,9 @@ require (
 	github.com/google/go-containerregistry v0.22.1
 	// lwa-pack's commands and flags, with environment-variable fallbacks.
 	github.com/urfave/cli/v2 v2.27.7
+	// errgroup for lwa-pack's per-platform fan-outs (compile, image, layer zip): first error
+	// cancels the rest. Already required by go-containerregistry, so it adds no module.
+	golang.org/x/sync v0.22.0
 )
 
 require (
@@ -27,7 +30,6 @@ require (
 	github.com/russross/blackfriday/v2 v2.1.0 // indirect
 	github.com/sirupsen/logrus v1.9.4 // indirect
 	github.com/xrash/smetrics v0.0.0-20240521201337-686a1a2994c1 // indirect
-	golang.org/x/sync v0.22.0 // indirect
 	golang.org/x/sys v0.47.0 // indirect
 	gotest.tools/v3 v3.5.2 // indirect
 )

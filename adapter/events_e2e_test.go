@@ -440,3 +440,34 @@ func jsonEqual(a, b any) bool {
 	y, _ := json.Marshal(b)
 	return bytes.Equal(x, y)
 }
+
+// TestE2ECookiesSentTwice sends events that carry their cookies both in the cookies array and in
+// headers.cookie (AWS's sample Function URL event, and an HTTP API v2 event) through the RIE, the
+// adapter and go-httpbin: the app must get each cookie once (issue 14).
+func TestE2ECookiesSentTwice(t *testing.T) {
+	f := startFn(t, fnOptions{})
+	for _, tc := range []struct{ file, want string }{
+		{"aws-lambdaurl-request-with-headers-and-cookies-and-text-body.json", "foo=bar; hello=hello"},
+		{"lwa-v2-cookies-both.json", "session=8f2a1c; theme=dark; lang=en-GB"},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			payload, err := os.ReadFile("event/testdata/events/" + tc.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The sample's path is /hello; go-httpbin echoes requests under /anything.
+			var ev map[string]any
+			if err := json.Unmarshal(payload, &ev); err != nil {
+				t.Fatal(err)
+			}
+			ev["rawPath"] = "/anything" + ev["rawPath"].(string)
+			if payload, err = json.Marshal(ev); err != nil {
+				t.Fatal(err)
+			}
+			echo := echoOf(t, invokeRaw(t, f, payload, nil))
+			if got := echo.Headers["Cookie"]; !slices.Equal(got, []string{tc.want}) {
+				t.Errorf("the app got Cookie %q, want [%q]", got, tc.want)
+			}
+		})
+	}
+}

@@ -31,9 +31,8 @@ const deadlineMargin = 100 * time.Millisecond
 // cannot be repeated (POST, PATCH). An app closes idle keep-alive connections after its own timeout
 // (seconds, in common servers); after a freeze, its timer fires as the sandbox thaws, just as the
 // adapter sends the next request on that connection. A repeatable request is simply sent again; one
-// that is not goes on a new connection instead, which costs ~30 µs more on loopback (BenchmarkGet1K
-// in internal/h1: 41 µs for a request on a new connection, 11 µs on a kept-alive one) once per
-// quiet half-second.
+// that is not goes on a new connection instead, at the cost measured in docs/performance.md
+// ("staleIdle"), once per quiet half-second.
 const staleIdle = 500 * time.Millisecond
 
 // appClient sends requests to the app. One client is shared by every runtime loop.

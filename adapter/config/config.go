@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/lwa-go/lwa/adapter/internal/httpsyntax"
 )
 
 // Protocol is the readiness check protocol.
@@ -259,7 +261,7 @@ func FromEnv(lookup Lookup) (Config, []string, error) {
 	}
 	if v, name, ok := r.get("AWS_LWA_AUTHORIZATION_SOURCE"); ok {
 		v = strings.TrimSpace(v)
-		if !validHeaderName(v) {
+		if !httpsyntax.IsToken(v) {
 			return c, nil, &Error{Var: name, Value: v, Accepted: "an HTTP header name (letters, digits and !#$%&'*+-.^_`|~)"}
 		}
 		c.AuthorizationSource = v
@@ -398,7 +400,7 @@ func parseHostPort(name, v string) (string, error) {
 const pathAccepted = "a URL path starting with / (no spaces, ? or #)"
 
 func parsePath(name, v string) (string, error) {
-	if !strings.HasPrefix(v, "/") || strings.ContainsAny(v, " \t\r\n?#") || hasCtl(v) {
+	if !strings.HasPrefix(v, "/") || strings.ContainsAny(v, " \t\r\n?#") || httpsyntax.HasControl(v) {
 		return "", &Error{Var: name, Value: v, Accepted: pathAccepted}
 	}
 	return v, nil
@@ -407,7 +409,7 @@ func parsePath(name, v string) (string, error) {
 // parseReadinessPath is a path with an optional query ("/health?deep=1"), sent as it is.
 func parseReadinessPath(name, v string) (string, error) {
 	p, q, _ := strings.Cut(v, "?")
-	if _, err := parsePath(name, p); err != nil || strings.ContainsAny(q, " \t\r\n#") || hasCtl(q) {
+	if _, err := parsePath(name, p); err != nil || strings.ContainsAny(q, " \t\r\n#") || httpsyntax.HasControl(q) {
 		return "", &Error{Var: name, Value: v, Accepted: "a URL path starting with /, with an optional ?query (no spaces or #)"}
 	}
 	return v, nil
@@ -485,29 +487,4 @@ func parseLogLevel(name, v string) (slog.Level, error) {
 		return slog.LevelError, nil
 	}
 	return 0, &Error{Var: name, Value: v, Accepted: "TRACE, DEBUG, INFO, WARN, ERROR or FATAL"}
-}
-
-func validHeaderName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-func hasCtl(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] == 0x7f {
-			return true
-		}
-	}
-	return false
 }

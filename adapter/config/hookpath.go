@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"path"
 	"strings"
+
+	"github.com/lwa-go/lwa/adapter/internal/httpsyntax"
 )
 
 // CanonicalPath is the form that every spelling of one route shares, for comparing a request path
@@ -125,7 +127,7 @@ func parseHookPath(name, v, passThrough string) (string, error) {
 		return "", fail("path contains ';': servlet containers route it without its parameters")
 	case strings.Contains(dec, `\`):
 		return "", fail(`path contains '\': some servers read it as '/'`)
-	case hasCtl(dec):
+	case httpsyntax.HasControl(dec):
 		return "", fail("decoded path contains a control byte")
 	}
 	canon := CanonicalPath(v)

@@ -327,12 +327,13 @@ func mergeHeader(single, multi http.Header) http.Header {
 	return h
 }
 
-// addCookies joins HTTP API v2 cookies into the Cookie header, after any the headers already had.
+// addCookies sets the Cookie header of an HTTP API v2 or Function URL event from its cookies array,
+// the complete list of the request's cookies: a Function URL sends the same cookies again in
+// headers.cookie (AWS's sample event function-url-request-with-headers-and-cookies-and-text-body),
+// so appending would give the app every cookie twice (issue 14). The header's copy is kept only when
+// the array is absent or holds no cookie.
 func addCookies(h http.Header, cookies []string) {
 	var b strings.Builder
-	if old := h.Get("Cookie"); old != "" {
-		b.WriteString(old)
-	}
 	for _, c := range cookies {
 		if c == "" {
 			continue

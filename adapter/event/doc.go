@@ -10,9 +10,39 @@ package event
 //   - Host: the client's Host header from the event (API Gateway domain, ALB DNS name...) is the
 //     request's Host, as AWS's Rust adapter does (hyper only adds Host when absent); the app's
 //     host:port when the event has none or an invalid one. The connection always goes to opts.Host.
-//   - Repeated values: multiValueHeaders and multiValueQueryStringParameters are complete; single-value
-//     entries are added only for names they lack. Repeated Cookie headers are joined with "; ";
-//     HTTP API v2 cookies are appended to any Cookie header.
+//   - Fields AWS sends twice: each request field is built from one source, never from both, so
+//     nothing reaches the app twice (issue 14: a Function URL's cookies were). Sources:
+//     [v2] API Gateway developer guide, "Create AWS Lambda proxy integrations for HTTP APIs",
+//     payload format differences (docs.aws.amazon.com/apigateway/latest/developerguide/
+//     http-api-develop-integrations-lambda.html); [v1] the same guide's REST proxy input format
+//     (set-up-lambda-proxy-integrations.html#api-gateway-simple-proxy-for-lambda-input-format);
+//     [alb] ELB guide, "Lambda functions as targets", multi-value headers
+//     (elasticloadbalancing/latest/application/lambda-functions.html#multi-value-headers);
+//     [url] Lambda developer guide, Function URL request payload (lambda/latest/dg/urls-invocation.html)
+//     and aws-lambda-go v1.55.1's sample lambdaurl/testdata/function-url-request-with-headers-and-
+//     cookies-and-text-body.json (testdata/events/aws-lambdaurl-...): cookies ["foo=bar",
+//     "hello=hello"] and headers.cookie "foo=bar; hello=hello".
+//   - cookies vs headers.cookie (v2, Function URL): the cookies array is the Cookie header, its
+//     entries joined with "; " (RFC 6265 section 5.4); a cookie entry in headers is used only when
+//     the array is absent, null, or holds no non-empty cookie. [v2] says every Cookie header of the
+//     request is put in cookies; [url]'s sample carries the same cookies in both. AWS's Rust runtime
+//     (lambda_http, used by aws-lambda-web-adapter) also replaces the header with the array
+//     (HeaderMap::insert of the cookies joined with ";"; older releases appended, as lwa did).
+//   - multiValueHeaders vs headers (REST v1, ALB with multi-value): multiValueHeaders is complete,
+//     headers holds only the last value of each [v1]; so multiValueHeaders wins and a headers entry
+//     is added only for a name it lacks. Repeated Cookie values are joined with "; ".
+//   - multiValueQueryStringParameters vs queryStringParameters: the same rule, per key.
+//   - ALB with and without multi-value: [alb] sends one pair or the other (multiValueHeaders and
+//     multiValueQueryStringParameters when the target group enables lambda.multi_value_headers,
+//     else headers and queryStringParameters, the last value of each); both are read with the rule
+//     above, and MultiValue records which shape the response must take.
+//   - rawQueryString vs queryStringParameters (v2, Function URL): rawQueryString, the query as the
+//     client sent it; queryStringParameters joins repeated values with commas [v2], so
+//     "a=1&a=2" and "a=1,2" would be indistinguishable. Without rawQueryString the query is empty, as
+//     in lambda_http (AWS always sends it, "" when there is no query).
+//   - rawPath vs requestContext.http.path (v2, Function URL): rawPath, as lambda_http; the context's
+//     path only when rawPath is absent or empty (hand-written events). [v2]: neither includes a
+//     custom domain's API mapping.
 //   - Query: REST v1 and Lattice values are decoded by AWS and encoded here once (RFC 3986
 //     unreserved bytes kept, space as %20, '+' as %2B), keys sorted, value order kept. ALB values
 //     arrive as the client encoded them and v2 sends rawQueryString: both are kept, encoding only

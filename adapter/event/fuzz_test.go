@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/lwa-go/lwa/adapter/internal/httpsyntax"
 )
 
 // FuzzDecodeRequest checks that any payload either fails to decode, exactly when it is not valid
@@ -32,7 +34,9 @@ func FuzzDecodeRequest(f *testing.F) {
 		`{"requestContext":{"http":{}},"body":"YQ","isBase64Encoded":true}`,
 		`{"requestContext":{"elb":{}},"httpMethod":"POST","multiValueHeaders":{"a":["1",null,"2"]},"headers":{"b":"x"}}`,
 		`{"version":"2.0","requestContext":{"serviceNetworkArn":"a"},"path":"/x?y=z","headers":{"a":"1","b":["2"]}}`,
-		`{"requestContext":{"http":{"method":"G T"}}}`, "{\"a\":1}\x00", `{"a":-01}`, `{"a":1.}`, `{"a":"\x"}`,
+		`{"requestContext":{"http":{"method":"G T"}}}`,
+		`{"requestContext":{"http":{}},"cookies":["a=1","b=2"],"headers":{"cookie":"a=1; b=2","Cookie":["c=3"]}}`,
+		`{"httpMethod":"GET","requestContext":{"httpMethod":"GET"},"headers":{"cookie":"a=1"},"multiValueHeaders":{"cookie":["a=1"]}}`, "{\"a\":1}\x00", `{"a":-01}`, `{"a":1.}`, `{"a":"\x"}`,
 	} {
 		f.Add([]byte(s), "")
 	}
@@ -67,7 +71,7 @@ func FuzzDecodeRequest(f *testing.F) {
 			}
 		}
 		for k, vs := range req.Header {
-			if !validName(k) {
+			if !httpsyntax.IsToken(k) {
 				t.Fatalf("invalid header name %q", k)
 			}
 			for _, v := range vs {
@@ -85,12 +89,116 @@ func FuzzDecodeRequest(f *testing.F) {
 			t.Fatalf("%s %q for a %s event", HeaderRequestContext, rc, e.Kind)
 		}
 		if e.Kind != KindPassThrough {
+			checkCookiesOnce(t, payload, req.Header)
 			out, err := Encode(e, &Response{StatusCode: 200, Header: req.Header, Body: e.Body})
 			if err != nil || !json.Valid(out) {
 				t.Fatalf("Encode: %v %q", err, out)
 			}
 		}
 	})
+}
+
+// checkCookiesOnce fails when a cookie reaches the app more often than any one of the event's cookie
+// sources carries it: the cookies array, the cookie entries of headers, those of multiValueHeaders
+// (issue 14: a Function URL sends its cookies in two of them, and the app got each twice).
+func checkCookiesOnce(t *testing.T, payload []byte, h http.Header) {
+	t.Helper()
+	sources := eventCookies(payload)
+	for c, n := range cookieCounts(h["Cookie"]) {
+		most := 0
+		for _, src := range sources {
+			most = max(most, src[c])
+		}
+		// most is 0 only for a cookie whose invalid UTF-8 next to a control byte encoding/json and
+		// stripControl rewrite differently: it cannot be matched to a source, so it is not counted.
+		if most > 0 && n > most {
+			t.Fatalf("cookie %q reaches the app %d times; no source of the event has it more than %d times (Cookie %q)", c, n, most, h["Cookie"])
+		}
+	}
+}
+
+// eventCookies counts the cookies of each source, read with encoding/json. A top-level field
+// repeated keeps its last value, as in Decode; a header name repeated adds its values, as in Decode.
+func eventCookies(payload []byte) [3]map[string]int {
+	var top map[string]json.RawMessage
+	var out [3]map[string]int
+	if json.Unmarshal(payload, &top) != nil {
+		return out
+	}
+	var arr []*string
+	if json.Unmarshal(top["cookies"], &arr) == nil {
+		out[0] = cookieCounts(derefAll(arr))
+	}
+	out[1] = cookieCounts(headerCookies(top["headers"]))
+	out[2] = cookieCounts(headerCookies(top["multiValueHeaders"]))
+	return out
+}
+
+// headerCookies returns the values of every Cookie entry (any case) of a header map whose values
+// are strings or arrays of strings.
+func headerCookies(raw json.RawMessage) []string {
+	d := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := d.Token(); err != nil || tok != json.Delim('{') {
+		return nil
+	}
+	var vals []string
+	for d.More() {
+		key, err := d.Token()
+		if err != nil {
+			return vals
+		}
+		var v json.RawMessage
+		if d.Decode(&v) != nil {
+			return vals
+		}
+		if name, _ := key.(string); http.CanonicalHeaderKey(name) != "Cookie" {
+			continue
+		}
+		var one string
+		var many []*string
+		if json.Unmarshal(v, &one) == nil {
+			vals = append(vals, one)
+		} else if json.Unmarshal(v, &many) == nil {
+			vals = append(vals, derefAll(many)...)
+		}
+	}
+	return vals
+}
+
+func derefAll(ps []*string) []string {
+	var out []string
+	for _, p := range ps {
+		if p != nil {
+			out = append(out, *p)
+		}
+	}
+	return out
+}
+
+// cookieCounts splits Cookie values into cookie-pairs (RFC 6265 section 4.2.1: separated by ";"),
+// as the app reads them after control bytes are stripped, and counts each.
+func cookieCounts(vals []string) map[string]int {
+	n := make(map[string]int)
+	for _, v := range vals {
+		for p := range strings.SplitSeq(replaceInvalidUTF8(stripControl(v)), ";") {
+			if p = strings.Trim(p, " \t"); p != "" {
+				n[p]++
+			}
+		}
+	}
+	return n
+}
+
+// replaceInvalidUTF8 replaces each byte that is not UTF-8 with U+FFFD, as encoding/json does.
+func replaceInvalidUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		b.WriteRune(r) // ranging yields U+FFFD for each invalid byte
+	}
+	return b.String()
 }
 
 // parseHeader turns "Name: value" lines into a header, for the fuzzers.

@@ -1,6 +1,10 @@
 package event
 
-import "net/textproto"
+import (
+	"net/textproto"
+
+	"github.com/lwa-go/lwa/adapter/internal/httpsyntax"
+)
 
 // canonicalKey returns the canonical form of a header name (content-type → Content-Type), as
 // textproto.CanonicalMIMEHeaderKey does, without allocating for common names. A name with bytes
@@ -13,7 +17,7 @@ func canonicalKey(name []byte) string {
 	c := buf[:len(name)]
 	upper := true
 	for i, ch := range name {
-		if byteClass[ch]&classToken == 0 {
+		if !httpsyntax.IsTokenByte(ch) {
 			return string(name)
 		}
 		switch {

@@ -7,7 +7,6 @@ const (
 	classUnreserved = 1 << iota // ALPHA DIGIT - . _ ~ : never encoded
 	classPath                   // also kept in a path: sub-delims : @ /
 	classQuery                  // also kept in a raw query: every printable ASCII byte but space and #
-	classToken                  // an HTTP token (header name)
 	classHost                   // a byte net/http accepts in a Host header
 )
 
@@ -24,9 +23,6 @@ var byteClass = func() (t [256]uint8) {
 			t[c] = classQuery
 		}
 		alnum := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-		if alnum || strings.IndexByte("!#$%&'*+-.^_`|~", byte(c)) >= 0 {
-			t[c] |= classToken
-		}
 		if alnum || strings.IndexByte("!$%&'()*+,-.:;=[]_~", byte(c)) >= 0 {
 			t[c] |= classHost
 		}

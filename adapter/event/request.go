@@ -9,6 +9,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+
+	"github.com/lwa-go/lwa/adapter/internal/httpsyntax"
 )
 
 // Headers the adapter sets on every request; a client-sent header of the same name never reaches the
@@ -145,7 +147,7 @@ func cleanHeader(src http.Header) http.Header {
 	h := make(http.Header, len(src)+4)
 	all := make([]string, n) // one backing array for every value, as http.Header.Clone does
 	for k, vs := range src {
-		if len(vs) == 0 || isHopByHop(k) || !validName(k) {
+		if len(vs) == 0 || isHopByHop(k) || !httpsyntax.IsToken(k) {
 			continue
 		}
 		dst := all[:len(vs):len(vs)]
@@ -161,7 +163,7 @@ func cleanHeader(src http.Header) http.Header {
 // stripControl removes the bytes net/http refuses in a header value: C0 controls but tab, and DEL.
 func stripControl(s string) string {
 	i := 0
-	for i < len(s) && !isControl(s[i]) {
+	for i < len(s) && !httpsyntax.IsFieldControl(s[i]) {
 		i++
 	}
 	if i == len(s) {
@@ -170,14 +172,12 @@ func stripControl(s string) string {
 	b := make([]byte, 0, len(s))
 	b = append(b, s[:i]...)
 	for ; i < len(s); i++ {
-		if !isControl(s[i]) {
+		if !httpsyntax.IsFieldControl(s[i]) {
 			b = append(b, s[i])
 		}
 	}
 	return string(b)
 }
-
-func isControl(c byte) bool { return c < ' ' && c != '\t' || c == 0x7f }
 
 // jsonHeader makes a JSON document a valid header value without changing what it means:
 // insignificant whitespace (newlines of a pretty-printed test event) removed, and DEL, the one
@@ -186,7 +186,7 @@ func isControl(c byte) bool { return c < ' ' && c != '\t' || c == 0x7f }
 func jsonHeader(doc []byte) string {
 	clean := true
 	for _, c := range doc {
-		if isControl(c) || c == '\t' {
+		if httpsyntax.IsFieldControl(c) || c == '\t' {
 			clean = false
 			break
 		}
@@ -204,19 +204,6 @@ func jsonHeader(doc []byte) string {
 		return string(out)
 	}
 	return string(bytes.ReplaceAll(out, []byte{0x7f}, []byte(`\u007f`)))
-}
-
-// validName reports whether name is an HTTP token, as net/http requires of header names.
-func validName(name string) bool {
-	if name == "" {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		if byteClass[name[i]]&classToken == 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // validHost reports whether h is a Host header value net/http accepts.

@@ -2,13 +2,30 @@ package testenv
 
 import (
 	"fmt"
+	"io"
+	"log"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-containerregistry/pkg/registry"
 )
+
+// InProcessRegistry serves go-containerregistry's registry (pkg/registry) from this process over
+// plain HTTP on 127.0.0.1, stops it when the test ends, points DOCKER_CONFIG at an empty
+// directory so no real credentials are read, and returns its host:port.
+func InProcessRegistry(t testing.TB) string {
+	t.Helper()
+	t.Setenv("DOCKER_CONFIG", t.TempDir())
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	t.Cleanup(srv.Close)
+	return strings.TrimPrefix(srv.URL, "http://")
+}
 
 // StartRegistry runs Debian's docker-registry (distribution 2.8) on 127.0.0.1 with storage in a
 // temporary directory, stops it when the test ends, and returns its host:port.

@@ -5,14 +5,14 @@ package build
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/lwa-go/lwa/packager/platform"
 )
@@ -68,20 +68,15 @@ func Build(ctx context.Context, r Request) ([]Artifact, error) {
 	}
 
 	out := make([]Artifact, len(r.Platforms))
-	errs := make([]error, len(r.Platforms))
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
+	// The first failure cancels the other platform's compile: there is no point finishing it.
+	g, ctx := errgroup.WithContext(ctx)
 	for i, p := range r.Platforms {
-		wg.Go(func() {
-			out[i], errs[i] = compile(ctx, goCmd, dir, pkg, p, r)
-			if errs[i] != nil {
-				cancel() // no point finishing the other platform
-			}
+		g.Go(func() (err error) {
+			out[i], err = compile(ctx, goCmd, dir, pkg, p, r)
+			return err
 		})
 	}
-	wg.Wait()
-	if err := firstCause(errs); err != nil {
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -170,21 +165,6 @@ func lookupEnv(env []string, key string) string {
 		}
 	}
 	return val
-}
-
-// firstCause returns the first error that is not just the cancellation another failure caused.
-func firstCause(errs []error) error {
-	var canceled error
-	for _, err := range errs {
-		if err == nil {
-			continue
-		}
-		if !errors.Is(err, context.Canceled) {
-			return err
-		}
-		canceled = err
-	}
-	return canceled
 }
 
 // tail keeps the last n lines of s, trimmed.

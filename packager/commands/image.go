@@ -106,28 +106,8 @@ func (a *app) parseImage(c *cli.Context) (imagePlan, error) {
 		return imagePlan{}, fmt.Errorf("--name %q: %w", ref, err)
 	}
 
-	for _, o := range c.StringSlice("output") {
-		if pl.layerOnly {
-			dir := strings.TrimPrefix(o, "dir:")
-			if strings.HasPrefix(o, publish.PrefixOCI) || strings.HasPrefix(o, publish.PrefixTar) {
-				return imagePlan{}, fmt.Errorf("--output %q: with --layer-only, give a directory", o)
-			}
-			if err := output.EnsureDir(dir); err != nil {
-				return imagePlan{}, fmt.Errorf("--output %s: %w", dir, err)
-			}
-			pl.layerDirs = append(pl.layerDirs, dir)
-			continue
-		}
-		pub, err := publish.ParseOutput(o, nameTag)
-		if err != nil {
-			return imagePlan{}, fmt.Errorf("--output %q: %w", o, err)
-		}
-		if ch, ok := pub.(interface{ Check() error }); ok {
-			if err := ch.Check(); err != nil {
-				return imagePlan{}, fmt.Errorf("--output %q: %w", o, err)
-			}
-		}
-		pl.outputs = append(pl.outputs, pub)
+	if err := pl.parseOutputs(c.StringSlice("output"), nameTag); err != nil {
+		return imagePlan{}, err
 	}
 	if pl.push != nil {
 		pl.outputs = append(pl.outputs, publish.Registry{Client: pl.client, Tag: *pl.push, ExtraTags: pl.tags})
@@ -139,6 +119,35 @@ func (a *app) parseImage(c *cli.Context) (imagePlan, error) {
 		return imagePlan{}, errors.New("nothing to write: pass --output oci:DIR, --output tar:FILE or --push REF")
 	}
 	return pl, nil
+}
+
+// parseOutputs turns --output values into layer directories (--layer-only) or publishers, each
+// checked now so a bad destination fails before the build.
+func (pl *imagePlan) parseOutputs(values []string, nameTag name.Tag) error {
+	for _, o := range values {
+		if pl.layerOnly {
+			dir := strings.TrimPrefix(o, "dir:")
+			if strings.HasPrefix(o, publish.PrefixOCI) || strings.HasPrefix(o, publish.PrefixTar) {
+				return fmt.Errorf("--output %q: with --layer-only, give a directory", o)
+			}
+			if err := output.EnsureDir(dir); err != nil {
+				return fmt.Errorf("--output %s: %w", dir, err)
+			}
+			pl.layerDirs = append(pl.layerDirs, dir)
+			continue
+		}
+		pub, err := publish.ParseOutput(o, nameTag)
+		if err != nil {
+			return fmt.Errorf("--output %q: %w", o, err)
+		}
+		if ch, ok := pub.(publish.Checker); ok {
+			if err := ch.Check(); err != nil {
+				return fmt.Errorf("--output %q: %w", o, err)
+			}
+		}
+		pl.outputs = append(pl.outputs, pub)
+	}
+	return nil
 }
 
 type imageReport struct {
@@ -194,18 +203,18 @@ func (a *app) image(c *cli.Context) error {
 		return a.writeLayers(c, pl, bins, opts)
 	}
 
-	var art image.Artifact
+	var art image.Result
 	if pl.base != nil {
 		byPlatform := map[platform.Platform][]byte{}
 		for _, b := range bins {
 			byPlatform[b.Platform] = b.Data
 		}
 		progress("appending the adapter layer to %d base image(s)", len(platforms))
-		if art, err = basePlan.Apply(byPlatform, opts); err != nil {
+		if art, err = basePlan.Apply(ctx, byPlatform, opts); err != nil {
 			return fmt.Errorf("--base %s: %w", pl.base, err)
 		}
 	} else {
-		art, err = image.Adapter(bins, opts)
+		art, err = image.Adapter(ctx, bins, opts)
 	}
 	if err != nil {
 		return err
@@ -218,7 +227,7 @@ func (a *app) image(c *cli.Context) error {
 	}
 	mt, _ := art.MediaType()
 	report.Digest, report.MediaType = digest.String(), string(mt)
-	for _, pi := range art.Images {
+	for _, pi := range art.Images() {
 		d, err := pi.Image.Digest()
 		if err != nil {
 			return err

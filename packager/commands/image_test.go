@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -17,7 +16,6 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
@@ -28,16 +26,10 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
-)
 
-// newRegistry serves go-containerregistry's in-process registry and isolates the docker config.
-func newRegistry(t *testing.T) string {
-	t.Helper()
-	t.Setenv("DOCKER_CONFIG", t.TempDir())
-	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
-	t.Cleanup(srv.Close)
-	return strings.TrimPrefix(srv.URL, "http://")
-}
+	"github.com/lwa-go/lwa/internal/testenv"
+	"github.com/lwa-go/lwa/packager/image/imagetest"
+)
 
 func imageReportOf(t *testing.T, r run) imageReport {
 	t.Helper()
@@ -52,7 +44,7 @@ func imageReportOf(t *testing.T, r run) imageReport {
 }
 
 func TestImagePushPullSameDigest(t *testing.T) {
-	host := newRegistry(t)
+	host := testenv.InProcessRegistry(t)
 	bins := binFlags(t)
 	ref := host + "/lwa/lambda-adapter:1.0.0"
 	oci := filepath.Join(t.TempDir(), "oci")
@@ -156,7 +148,7 @@ func pushBase(t *testing.T, ref string, platforms ...v1.Platform) v1.Hash {
 }
 
 func TestImageOntoBase(t *testing.T) {
-	host := newRegistry(t)
+	host := testenv.InProcessRegistry(t)
 	base := host + "/app:1"
 	pushBase(t, base, v1.Platform{OS: "linux", Architecture: "amd64"}, v1.Platform{OS: "linux", Architecture: "arm64", Variant: "v8"})
 	bins := binFlags(t)
@@ -189,7 +181,7 @@ func TestImageOntoBase(t *testing.T) {
 			t.Errorf("layers %+v", m.Layers)
 		}
 	}
-	if rep.Digest != mustDigest(t, idx).String() {
+	if rep.Digest != imagetest.Digest(t, idx).String() {
 		t.Errorf("reported %s", rep.Digest)
 	}
 
@@ -204,16 +196,8 @@ func TestImageOntoBase(t *testing.T) {
 	}
 }
 
-func mustDigest(t *testing.T, idx v1.ImageIndex) v1.Hash {
-	d, err := idx.Digest()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
-
 func TestImageLayerOnly(t *testing.T) {
-	host := newRegistry(t)
+	host := testenv.InProcessRegistry(t)
 	dir := filepath.Join(t.TempDir(), "layers")
 	rep := imageReportOf(t, runApp(t, Options{}, append([]string{"image", "--json", "--layer-only", "--version", "2.0",
 		"--output", dir, "--push", host + "/layers"}, binFlags(t)...)...))
@@ -260,7 +244,7 @@ func (u *unauthorized) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func TestImageRegistryErrors(t *testing.T) {
-	host := newRegistry(t)
+	host := testenv.InProcessRegistry(t)
 	bins := binFlags(t)
 
 	s390 := host + "/s390x:1"

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lwa-go/lwa/layers"
+	"github.com/lwa-go/lwa/packager/layer"
 )
 
 func TestLayerWritesZips(t *testing.T) {
@@ -20,7 +21,7 @@ func TestLayerWritesZips(t *testing.T) {
 	if r.err != nil {
 		t.Fatalf("%v\n%s", r.err, r.stderr)
 	}
-	var rep layerReport
+	var rep layer.Report
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatalf("json: %v\n%s", err, r.stdout)
 	}

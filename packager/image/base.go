@@ -1,6 +1,7 @@
 package image
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -109,9 +110,8 @@ func PlanBase(b Base, requested []platform.Platform, explicit bool) (Plan, error
 // and the base's /opt directory metadata. An index base with more than one planned image gives
 // an index with the base's media type and annotations, each entry keeping its platform and
 // annotations; otherwise the result is the single image.
-func (p Plan) Apply(bins map[platform.Platform][]byte, o Options) (Artifact, error) {
-	var a Artifact
-	imgs, err := forEach(len(p.targets), func(i int) (v1.Image, error) {
+func (p Plan) Apply(ctx context.Context, bins map[platform.Platform][]byte, o Options) (Result, error) {
+	imgs, err := eachConcurrently(ctx, len(p.targets), func(i int) (v1.Image, error) {
 		t := p.targets[i]
 		bin, ok := bins[t.platform]
 		if !ok {
@@ -124,21 +124,25 @@ func (p Plan) Apply(bins map[platform.Platform][]byte, o Options) (Artifact, err
 		return img, nil
 	})
 	if err != nil {
-		return Artifact{}, err
+		return nil, err
 	}
+	images := make([]PlatformImage, len(p.targets))
 	for i, t := range p.targets {
-		a.Images = append(a.Images, PlatformImage{Platform: t.platform, Image: imgs[i]})
+		images[i] = PlatformImage{Platform: t.platform, Image: imgs[i]}
 	}
-	if p.base.Index == nil || len(a.Images) == 1 {
-		return a, nil
+	if len(images) == 0 {
+		return nil, errNoImages
+	}
+	if p.base.Index == nil || len(images) == 1 {
+		return SingleImage(images[0]), nil
 	}
 	mt, err := p.base.Index.MediaType()
 	if err != nil {
-		return Artifact{}, fmt.Errorf("read index media type: %w", err)
+		return nil, fmt.Errorf("read index media type: %w", err)
 	}
 	im, err := p.base.Index.IndexManifest()
 	if err != nil {
-		return Artifact{}, fmt.Errorf("read index: %w", err)
+		return nil, fmt.Errorf("read index: %w", err)
 	}
 	idx := mutate.IndexMediaType(empty.Index, mt)
 	if len(im.Annotations) > 0 {
@@ -146,7 +150,7 @@ func (p Plan) Apply(bins map[platform.Platform][]byte, o Options) (Artifact, err
 	}
 	for i, t := range p.targets {
 		idx = mutate.AppendManifests(idx, mutate.IndexAddendum{
-			Add: PlainDescriptor(a.Images[i].Image),
+			Add: PlainDescriptor(images[i].Image),
 			Descriptor: v1.Descriptor{
 				Platform:    t.desc.Platform,
 				Annotations: t.desc.Annotations,
@@ -154,8 +158,7 @@ func (p Plan) Apply(bins map[platform.Platform][]byte, o Options) (Artifact, err
 			},
 		})
 	}
-	a.Index = idx
-	return a, nil
+	return Index(idx, images), nil
 }
 
 // appendAdapter adds the adapter layer to img, in img's media type family.

@@ -4,15 +4,16 @@
 package image
 
 import (
+	"context"
+	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/lwa-go/lwa/packager/platform"
 )
@@ -23,36 +24,8 @@ type Binary struct {
 	Data     []byte
 }
 
-// PlatformImage is one platform's image of an Artifact.
-type PlatformImage struct {
-	Platform platform.Platform
-	Image    v1.Image
-}
-
-// Artifact is what lwa-pack image made: an index when there are several platforms, else the one
-// image (Lambda refuses an index for a function).
-type Artifact struct {
-	// Index is the image index; nil when there is a single image.
-	Index v1.ImageIndex
-	// Images are the platform images in index order.
-	Images []PlatformImage
-}
-
-// Digest returns the digest of the index, or of the single image.
-func (a Artifact) Digest() (v1.Hash, error) {
-	if a.Index != nil {
-		return a.Index.Digest()
-	}
-	return a.Images[0].Image.Digest()
-}
-
-// MediaType returns the media type of the index, or of the single image.
-func (a Artifact) MediaType() (types.MediaType, error) {
-	if a.Index != nil {
-		return a.Index.MediaType()
-	}
-	return a.Images[0].Image.MediaType()
-}
+// errNoImages is a caller's mistake (no platform to build for), reported rather than panicking.
+var errNoImages = errors.New("no platform images to build")
 
 // Options are the settings shared by every image lwa-pack builds.
 type Options struct {
@@ -65,9 +38,8 @@ type Options struct {
 // Adapter builds the adapter image for each binary (OCI media types, FROM scratch, holding
 // /opt/extensions/lambda-adapter and /lambda-adapter) and, for more than one, an OCI index of them
 // with platform descriptors.
-func Adapter(bins []Binary, o Options) (Artifact, error) {
-	var a Artifact
-	imgs, err := forEach(len(bins), func(i int) (v1.Image, error) {
+func Adapter(ctx context.Context, bins []Binary, o Options) (Result, error) {
+	imgs, err := eachConcurrently(ctx, len(bins), func(i int) (v1.Image, error) {
 		img, err := adapterImage(bins[i], o)
 		if err != nil {
 			return nil, fmt.Errorf("adapter image %s: %w", bins[i].Platform, err)
@@ -75,22 +47,26 @@ func Adapter(bins []Binary, o Options) (Artifact, error) {
 		return img, nil
 	})
 	if err != nil {
-		return Artifact{}, err
+		return nil, err
 	}
+	images := make([]PlatformImage, len(bins))
 	for i, b := range bins {
-		a.Images = append(a.Images, PlatformImage{Platform: b.Platform, Image: imgs[i]})
+		images[i] = PlatformImage{Platform: b.Platform, Image: imgs[i]}
 	}
-	if len(a.Images) > 1 {
-		idx := mutate.IndexMediaType(empty.Index, types.OCIImageIndex)
-		for _, pi := range a.Images {
-			idx = mutate.AppendManifests(idx, mutate.IndexAddendum{
-				Add:        PlainDescriptor(pi.Image),
-				Descriptor: v1.Descriptor{Platform: pi.Platform.OCI()},
-			})
-		}
-		a.Index = idx
+	switch len(images) {
+	case 0:
+		return nil, errNoImages
+	case 1:
+		return SingleImage(images[0]), nil
 	}
-	return a, nil
+	idx := mutate.IndexMediaType(empty.Index, types.OCIImageIndex)
+	for _, pi := range images {
+		idx = mutate.AppendManifests(idx, mutate.IndexAddendum{
+			Add:        PlainDescriptor(pi.Image),
+			Descriptor: v1.Descriptor{Platform: pi.Platform.OCI()},
+		})
+	}
+	return Index(idx, images), nil
 }
 
 func adapterImage(b Binary, o Options) (v1.Image, error) {
@@ -134,38 +110,24 @@ func history(o Options) v1.History {
 	}
 }
 
-// forEach runs f for 0..n-1 concurrently (compressing each platform's layer is the slow part)
-// and returns the results in order, or the first error.
-func forEach(n int, f func(i int) (v1.Image, error)) ([]v1.Image, error) {
+// eachConcurrently runs f for 0..n-1 concurrently (compressing each platform's layer is the
+// slow part) and returns the results in order, or the first error; once one fails, or ctx is
+// done, the ones not yet started do not run.
+func eachConcurrently(ctx context.Context, n int, f func(i int) (v1.Image, error)) ([]v1.Image, error) {
 	out := make([]v1.Image, n)
-	errs := make([]error, n)
-	var wg sync.WaitGroup
+	g, ctx := errgroup.WithContext(ctx)
 	for i := range n {
-		wg.Go(func() { out[i], errs[i] = f(i) })
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			img, err := f(i)
+			out[i] = img
+			return err
+		})
 	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
-// PlainDescriptor wraps img so that the descriptor an index records for it carries no
-// artifactType: go-containerregistry v0.22 fills one in from the config media type, even in
-// Docker manifest lists, and tools that copy images (skopeo 1.9) drop it, which changes the
-// index digest between copies.
-func PlainDescriptor(img v1.Image) v1.Image { return plainDescriptor{img} }
-
-type plainDescriptor struct{ v1.Image }
-
-// Descriptor implements partial's withDescriptor.
-func (p plainDescriptor) Descriptor() (*v1.Descriptor, error) {
-	d, err := partial.Descriptor(p.Image)
-	if err != nil {
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	d.ArtifactType = ""
-	return d, nil
+	return out, nil
 }

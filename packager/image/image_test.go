@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -71,15 +72,25 @@ func layerEntries(t *testing.T, img v1.Image) (types.MediaType, []tarEntry) {
 	}
 }
 
+// as returns r as a T (v1.Image or v1.ImageIndex), failing the test if it is not one.
+func as[T any](t *testing.T, r Result) T {
+	t.Helper()
+	v, ok := r.(T)
+	if !ok {
+		t.Fatalf("want a %s, got %T", reflect.TypeFor[T](), r)
+	}
+	return v
+}
+
 func TestAdapterIndex(t *testing.T) {
-	a, err := Adapter(bins(), Options{Version: "1.2.3", Created: created})
+	a, err := Adapter(t.Context(), bins(), Options{Version: "1.2.3", Created: created})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := validate.Index(a.Index); err != nil {
+	if err := validate.Index(as[v1.ImageIndex](t, a)); err != nil {
 		t.Fatalf("validate: %v", err)
 	}
-	im, _ := a.Index.IndexManifest()
+	im, _ := as[v1.ImageIndex](t, a).IndexManifest()
 	if im.MediaType != types.OCIImageIndex || len(im.Manifests) != 2 {
 		t.Fatalf("index %+v", im)
 	}
@@ -88,7 +99,7 @@ func TestAdapterIndex(t *testing.T) {
 		if d.Platform.String() != wantPlat[i] || d.ArtifactType != "" || d.MediaType != types.OCIManifestSchema1 {
 			t.Errorf("entry %d: platform %v artifactType %q media type %s", i, d.Platform, d.ArtifactType, d.MediaType)
 		}
-		img, _ := a.Index.Image(d.Digest)
+		img, _ := as[v1.ImageIndex](t, a).Image(d.Digest)
 		m, _ := img.Manifest()
 		if m.Config.MediaType != types.OCIConfigJSON {
 			t.Errorf("config media type %s", m.Config.MediaType)
@@ -130,21 +141,21 @@ func TestAdapterIndex(t *testing.T) {
 }
 
 func TestAdapterSinglePlatform(t *testing.T) {
-	a, err := Adapter(bins()[1:], Options{Version: "x", Created: created})
+	a, err := Adapter(t.Context(), bins()[1:], Options{Version: "x", Created: created})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Index != nil || len(a.Images) != 1 {
+	if _, isIndex := a.(v1.ImageIndex); isIndex || len(a.Images()) != 1 {
 		t.Fatalf("want a single image, got %+v", a)
 	}
-	if err := validate.Image(a.Images[0].Image); err != nil {
+	if err := validate.Image(as[v1.Image](t, a)); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestAdapterReproducible(t *testing.T) {
 	digest := func(o Options) v1.Hash {
-		a, err := Adapter(bins(), o)
+		a, err := Adapter(t.Context(), bins(), o)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -264,15 +275,15 @@ func TestOntoMultiArchBase(t *testing.T) {
 			if got := plan.Platforms(); len(got) != 2 || len(plan.Dropped) != 2 {
 				t.Fatalf("platforms %v dropped %v", got, plan.Dropped)
 			}
-			a, err := plan.Apply(binMap(), Options{Version: "v", Created: created})
+			a, err := plan.Apply(t.Context(), binMap(), Options{Version: "v", Created: created})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := validate.Index(a.Index); err != nil {
+			if err := validate.Index(as[v1.ImageIndex](t, a)); err != nil {
 				t.Fatalf("validate: %v", err)
 			}
 			bim, _ := base.IndexManifest()
-			im, _ := a.Index.IndexManifest()
+			im, _ := as[v1.ImageIndex](t, a).IndexManifest()
 			if im.MediaType != bim.MediaType || len(im.Manifests) != 2 {
 				t.Fatalf("index media type %s, %d entries", im.MediaType, len(im.Manifests))
 			}
@@ -284,7 +295,7 @@ func TestOntoMultiArchBase(t *testing.T) {
 				if d.Platform.String() != bd.Platform.String() || d.Annotations["entry"] != bd.Platform.Architecture || d.MediaType != bd.MediaType || d.ArtifactType != "" {
 					t.Errorf("entry %d: %+v, base %+v", i, d, bd)
 				}
-				img, _ := a.Index.Image(d.Digest)
+				img, _ := as[v1.ImageIndex](t, a).Image(d.Digest)
 				baseImg, _ := base.Image(bd.Digest)
 				checkAppended(t, baseImg, img, oci)
 			}
@@ -339,14 +350,14 @@ func TestOntoBaseSinglePlatform(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := plan.Apply(binMap(), Options{Version: "v", Created: created})
+	a, err := plan.Apply(t.Context(), binMap(), Options{Version: "v", Created: created})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Index != nil || len(a.Images) != 1 || a.Images[0].Platform != platform.ARM64 {
+	if _, isIndex := a.(v1.ImageIndex); isIndex || len(a.Images()) != 1 || a.Images()[0].Platform != platform.ARM64 {
 		t.Fatalf("want a single arm64 image, got %+v", a)
 	}
-	if err := validate.Image(a.Images[0].Image); err != nil {
+	if err := validate.Image(as[v1.Image](t, a)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -357,17 +368,17 @@ func TestOntoSingleImage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := plan.Apply(binMap(), Options{Version: "v", Created: created})
+	a, err := plan.Apply(t.Context(), binMap(), Options{Version: "v", Created: created})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Index != nil || len(a.Images) != 1 {
+	if _, isIndex := a.(v1.ImageIndex); isIndex || len(a.Images()) != 1 {
 		t.Fatalf("want one image, got %+v", a)
 	}
-	checkAppended(t, base, a.Images[0].Image, true)
+	checkAppended(t, base, as[v1.Image](t, a), true)
 
 	// Reproducible: the same base and binary give the same digest.
-	b, _ := plan.Apply(binMap(), Options{Version: "v", Created: created})
+	b, _ := plan.Apply(t.Context(), binMap(), Options{Version: "v", Created: created})
 	d1, _ := a.Digest()
 	d2, _ := b.Digest()
 	if d1 != d2 {

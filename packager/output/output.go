@@ -71,6 +71,14 @@ func WriteFile(path string, perm os.FileMode, write func(w io.Writer) error) (er
 	return nil
 }
 
+// WriteBytes writes data to path atomically, as WriteFile does.
+func WriteBytes(path string, perm os.FileMode, data []byte) error {
+	return WriteFile(path, perm, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
 // WriteDir builds the directory path atomically: fill populates a fresh temporary directory beside
 // path, which then replaces path (an existing path is moved aside first and removed after).
 func WriteDir(path string, fill func(dir string) error) (err error) {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 
@@ -53,11 +54,11 @@ func (l Layout) Check() error {
 }
 
 // Publish writes the layout.
-func (l Layout) Publish(_ context.Context, a image.Artifact) ([]Result, error) {
+func (l Layout) Publish(_ context.Context, r image.Result) ([]Result, error) {
 	if err := l.Check(); err != nil {
 		return nil, err
 	}
-	digest, err := a.Digest()
+	digest, err := r.Digest()
 	if err != nil {
 		return nil, err
 	}
@@ -66,14 +67,23 @@ func (l Layout) Publish(_ context.Context, a image.Artifact) ([]Result, error) {
 		if err != nil {
 			return err
 		}
-		opts := []layout.Option{layout.WithAnnotations(map[string]string{refNameAnnotation: l.RefName})}
-		if a.Index != nil {
-			return p.AppendIndex(a.Index, opts...)
-		}
-		return p.AppendImage(image.PlainDescriptor(a.Images[0].Image), opts...)
+		return appendResult(p, r, layout.WithAnnotations(map[string]string{refNameAnnotation: l.RefName}))
 	})
 	if err != nil {
 		return nil, err
 	}
 	return []Result{{Kind: "oci", Path: l.Dir, Digest: digest.String()}}, nil
+}
+
+// appendResult is lwa-pack's one place that tells an index from an image: go-containerregistry's
+// layout has no append that takes either (as remote.Push does for registries), and
+// layout.Write's would format index.json differently from AppendIndex/AppendImage.
+func appendResult(p layout.Path, r image.Result, opts ...layout.Option) error {
+	switch r := r.(type) {
+	case v1.ImageIndex:
+		return p.AppendIndex(r, opts...)
+	case v1.Image:
+		return p.AppendImage(r, opts...)
+	}
+	return fmt.Errorf("%T is neither an image nor an image index", r)
 }

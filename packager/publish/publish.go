@@ -28,12 +28,18 @@ type Result struct {
 	Digest string `json:"digest"`
 }
 
-// Publisher writes an artifact to one destination.
+// Publisher writes an image or index to one destination.
 type Publisher interface {
 	// String names the destination for progress lines.
 	String() string
-	// Publish writes the artifact.
-	Publish(ctx context.Context, a image.Artifact) ([]Result, error)
+	// Publish writes r.
+	Publish(ctx context.Context, r image.Result) ([]Result, error)
+}
+
+// Checker is a Publisher that can tell before the build whether its destination is usable, so
+// that a bad --output fails in a second rather than after compiling. Publish checks again.
+type Checker interface {
+	Check() error
 }
 
 // Kinds of --output value.

@@ -19,8 +19,8 @@ type Registry struct {
 func (r Registry) String() string { return r.Tag.String() }
 
 // Publish pushes.
-func (r Registry) Publish(ctx context.Context, a image.Artifact) ([]Result, error) {
-	digest, err := r.Client.Push(ctx, r.Tag, a, r.ExtraTags)
+func (r Registry) Publish(ctx context.Context, res image.Result) ([]Result, error) {
+	digest, err := r.Client.Push(ctx, r.Tag, res, r.ExtraTags)
 	if err != nil {
 		return nil, err
 	}

@@ -35,14 +35,15 @@ func (t Tarball) Check() error {
 }
 
 // Publish writes the tarballs.
-func (t Tarball) Publish(_ context.Context, a image.Artifact) ([]Result, error) {
+func (t Tarball) Publish(_ context.Context, r image.Result) ([]Result, error) {
 	if err := t.Check(); err != nil {
 		return nil, err
 	}
+	images := r.Images()
 	var results []Result
-	for _, pi := range a.Images {
+	for _, pi := range images {
 		path := t.Path
-		if len(a.Images) > 1 {
+		if len(images) > 1 {
 			ext := filepath.Ext(path)
 			path = strings.TrimSuffix(path, ext) + "-" + pi.Platform.LambdaArch() + ext
 		}
@@ -61,11 +62,11 @@ func (t Tarball) Publish(_ context.Context, a image.Artifact) ([]Result, error) 
 		if err != nil {
 			return nil, err
 		}
-		r := Result{Kind: "tar", Path: path, Digest: digest.String()}
-		if len(a.Images) > 1 {
-			r.Platform = pi.Platform.String()
+		res := Result{Kind: "tar", Path: path, Digest: digest.String()}
+		if len(images) > 1 {
+			res.Platform = pi.Platform.String()
 		}
-		results = append(results, r)
+		results = append(results, res)
 	}
 	return results, nil
 }

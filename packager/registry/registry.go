@@ -126,30 +126,19 @@ func (c Client) Fetch(ctx context.Context, ref name.Reference) (image.Base, erro
 	return image.Base{Image: img}, nil
 }
 
-// Push writes the artifact (index or single image) to tag, then points each of extraTags (tag
-// names in the same repository) at it. It returns the pushed digest.
-func (c Client) Push(ctx context.Context, tag name.Tag, a image.Artifact, extraTags []string) (v1.Hash, error) {
+// Push writes r (index or single image) to tag, then points each of extraTags (tag names in the
+// same repository) at it. It returns the pushed digest.
+func (c Client) Push(ctx context.Context, tag name.Tag, r image.Result, extraTags []string) (v1.Hash, error) {
 	opts := c.remoteOptions(ctx)
-	var (
-		taggable remote.Taggable
-		err      error
-	)
-	if a.Index != nil {
-		taggable = a.Index
-		err = remote.WriteIndex(tag, a.Index, opts...)
-	} else {
-		taggable = a.Images[0].Image
-		err = remote.Write(tag, a.Images[0].Image, opts...)
-	}
-	if err != nil {
+	if err := remote.Push(tag, r, opts...); err != nil {
 		return v1.Hash{}, Describe(tag.Registry, err)
 	}
 	for _, t := range extraTags {
-		if err := remote.Tag(tag.Context().Tag(t), taggable, opts...); err != nil {
+		if err := remote.Tag(tag.Context().Tag(t), r, opts...); err != nil {
 			return v1.Hash{}, fmt.Errorf("tag %s: %w", t, Describe(tag.Registry, err))
 		}
 	}
-	return a.Digest()
+	return r.Digest()
 }
 
 // PushLayer uploads a layer blob to repo.

@@ -12,6 +12,3 @@ type peeker struct{}
 func (*peeker) init(net.Conn) {}
 
 func (*peeker) alive() bool { return true }
-
-// wrapConn leaves the connection as it is.
-func wrapConn(nc net.Conn) net.Conn { return nc }

@@ -17,9 +17,9 @@ import (
 // entersyscall and exitsyscall, made for calls that may block. On a non-blocking socket they never
 // do, but the runtime cannot know: while one lasts, sysmon may hand the P to another thread (a
 // futex wake-up), which the returning thread must then get back (another), and it keeps sysmon
-// polling every 20 µs. With one P and a send(2) on loopback that costs tens of microseconds on a
-// virtualised CPU (the kernel runs the peer's receive path inside it), that was 4.5 futex calls,
-// 2.8 nanosleeps and 9.5 context switches per invocation (perf stat, docs/performance.md).
+// polling. A send(2) on loopback runs the peer's receive path inside it, so with one P these
+// hand-offs happened on most invocations; what they cost and what this saved are measured in
+// docs/performance.md ("Raw socket I/O").
 // Deadlines, Close and the addresses are the TCPConn's, unchanged.
 type rawConn struct {
 	*net.TCPConn

@@ -288,3 +288,87 @@ func TestResendReplaysBody(t *testing.T) {
 		}
 	}
 }
+
+// TestResendPutDeleteEffectOnce shows why PUT and DELETE are resent (net/http's Transport does not
+// resend them without an Idempotency-Key): even in the worst case, an app that acted on the first
+// copy and then closed the connection without answering, the second copy leaves the app's state as
+// one copy does, and the client gets the answer instead of an error. A POST that appends would not:
+// it is not resent.
+func TestResendPutDeleteEffectOnce(t *testing.T) {
+	cases := []struct {
+		method, body string
+		before, want []string // the app's items before and after
+		wantErr      bool
+	}{
+		{"PUT", "v1", nil, []string{"v1"}, false},         // store the representation
+		{"DELETE", "", []string{"v0"}, []string{}, false}, // remove it
+		{"POST", "v1", nil, []string{"v1"}, true},         // append: not resent, so the effect is once
+	}
+	for _, tc := range cases {
+		t.Run(tc.method, func(t *testing.T) {
+			var mu sync.Mutex
+			items := append([]string{}, tc.before...)
+			s := newRawServer(t, func(c net.Conn, n int) {
+				k := 0
+				serveLoop(c, func(req *http.Request, body []byte) (string, bool) {
+					k++
+					if req.URL.Path == "/t" {
+						mu.Lock()
+						switch req.Method {
+						case "PUT":
+							items = []string{string(body)}
+						case "DELETE":
+							items = []string{}
+						case "POST":
+							items = append(items, string(body))
+						}
+						mu.Unlock()
+					}
+					if secondOnFirst(n, k) {
+						return "", true // the app acted, then its idle timer closed the connection unanswered
+					}
+					return ok("conn " + strconv.Itoa(n)), false
+				})
+			})
+			c := &Client{MaxIdle: 2}
+			defer c.CloseIdle()
+			warm(t, c, s)
+			req, _ := http.NewRequest(tc.method, s.url("/t"), strings.NewReader(tc.body))
+			resp, err := c.Do(req)
+			if err == nil {
+				resp.Body.Close()
+			}
+			if (err != nil) != tc.wantErr {
+				t.Errorf("error %v; want an error: %v", err, tc.wantErr)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if strings.Join(items, ",") != strings.Join(tc.want, ",") || len(items) != len(tc.want) {
+				t.Errorf("the app holds %q; want %q, the effect of one copy", items, tc.want)
+			}
+		})
+	}
+}
+
+func TestIdempotent(t *testing.T) {
+	for _, tc := range []struct {
+		method string
+		h      http.Header
+		want   bool
+	}{
+		{"", nil, true}, {"GET", nil, true}, {"HEAD", nil, true}, {"OPTIONS", nil, true},
+		{"TRACE", nil, true}, {"PUT", nil, true}, {"DELETE", nil, true},
+		{"POST", nil, false}, {"PATCH", nil, false}, {"CONNECT", nil, false}, {"PROPFIND", nil, false},
+		{"POST", http.Header{"Idempotency-Key": {"a"}}, true},
+		{"PATCH", http.Header{"X-Idempotency-Key": {"a"}}, true},
+		{"POST", http.Header{"Idempotency-Key": {""}}, false},
+	} {
+		req := &http.Request{Method: tc.method, Header: tc.h}
+		if req.Header == nil {
+			req.Header = http.Header{}
+		}
+		if got := Idempotent(req); got != tc.want {
+			t.Errorf("Idempotent(%q, %v) = %v", tc.method, tc.h, got)
+		}
+	}
+}

@@ -62,19 +62,19 @@ func run(ctx context.Context, args []string, env environment) error {
 		if err != nil {
 			return err
 		}
-		return collect(ctx, cfg, env)
+		return runSteps(ctx, env, collectSteps(cfg, env)...)
 	case "sign":
 		cfg, err := parseSign(args, env.stderr)
 		if err != nil {
 			return err
 		}
-		return sign(ctx, cfg, env)
+		return runSteps(ctx, env, signStep{cfg: cfg, env: env})
 	case "push":
 		cfg, err := parsePush(args, env.stderr)
 		if err != nil {
 			return err
 		}
-		return push(ctx, cfg, env)
+		return runSteps(ctx, env, pushStep{cfg: cfg, env: env})
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(env.stdout, usage)
 		return nil

@@ -49,13 +49,26 @@ func parsePush(args []string, stderr io.Writer) (pushConfig, error) {
 	return cfg, nil
 }
 
-// push pushes the image of the binaries collect recorded, rebuilt by lwa-pack (deterministic,
-// so it is the image in dist/image), and fails if the registry's digest is not dist/image's.
-func push(ctx context.Context, cfg pushConfig, env environment) error {
-	if cfg.runFor != "" && cfg.artifact != cfg.runFor {
-		env.logf("push: nothing to do for %s (the image is pushed once, for %s)", cfg.artifact, cfg.runFor)
-		return nil
+// pushStep pushes the image of the binaries collect recorded, rebuilt by lwa-pack
+// (deterministic, so it is the image in dist/image), and fails if the registry's digest is not
+// dist/image's.
+type pushStep struct {
+	cfg pushConfig
+	env environment
+}
+
+func (pushStep) String() string { return "push" }
+
+// Skip leaves the push to the one artifact named by --run-for.
+func (p pushStep) Skip() (bool, string) {
+	if p.cfg.runFor != "" && p.cfg.artifact != p.cfg.runFor {
+		return true, fmt.Sprintf("nothing to do for %s (the image is pushed once, for %s)", p.cfg.artifact, p.cfg.runFor)
 	}
+	return false, ""
+}
+
+func (p pushStep) Run(ctx context.Context) error {
+	cfg, env := p.cfg, p.env
 	s := newState(cfg.dist)
 	data, err := os.ReadFile(s.imageFile())
 	if errors.Is(err, fs.ErrNotExist) {

@@ -37,15 +37,26 @@ func parseSign(args []string, stderr io.Writer) (signConfig, error) {
 	return cfg, nil
 }
 
-// sign writes a detached gpg signature of cfg.artifact, or nothing when no key is configured:
-// goreleaser's open-source edition cannot make a signs entry conditional, so the entry always
-// runs and this decides.
-func sign(ctx context.Context, cfg signConfig, env environment) error {
-	fp, ok := lookupNonEmpty(env, gpgFingerprintEnv)
-	if !ok {
-		env.logf("%s is not set: not signing %s", gpgFingerprintEnv, cfg.artifact)
-		return nil
+// signStep writes a detached gpg signature of cfg.artifact, or nothing when no key is
+// configured: goreleaser's open-source edition cannot make a signs entry conditional, so the
+// entry always runs and Skip decides.
+type signStep struct {
+	cfg signConfig
+	env environment
+}
+
+func (signStep) String() string { return "sign" }
+
+func (s signStep) Skip() (bool, string) {
+	if _, ok := lookupNonEmpty(s.env, gpgFingerprintEnv); !ok {
+		return true, fmt.Sprintf("%s is not set: not signing %s", gpgFingerprintEnv, s.cfg.artifact)
 	}
+	return false, ""
+}
+
+func (s signStep) Run(ctx context.Context) error {
+	cfg, env := s.cfg, s.env
+	fp, _ := lookupNonEmpty(env, gpgFingerprintEnv)
 	gpg, ok := lookupNonEmpty(env, gpgProgramEnv)
 	if !ok {
 		gpg = "gpg"

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/lwa-go/lwa/packager/output"
 )
 
 // state is the hook's scratch directory inside goreleaser's dist, shared by the concurrent build
@@ -34,7 +36,7 @@ func (s state) record(platform, path string) error {
 		return fmt.Errorf("record %s binary: %w", platform, err)
 	}
 	final := filepath.Join(s.binariesDir(), platformKey(platform))
-	if err := writeFileAtomic(final, []byte(path)); err != nil {
+	if err := output.WriteBytes(final, 0o644, []byte(path)); err != nil {
 		return fmt.Errorf("record %s binary: %w", platform, err)
 	}
 	return nil
@@ -77,28 +79,4 @@ func sortedPlatforms(m map[string]string) []string {
 	}
 	slices.Sort(keys)
 	return keys
-}
-
-// writeFileAtomic writes data to a temporary file beside path and renames it into place.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, werr := f.Write(data)
-	cerr := f.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
 }
