@@ -14,6 +14,7 @@ import (
 	"github.com/lwa-go/lwa/packager/output"
 	"github.com/lwa-go/lwa/packager/platform"
 	"github.com/lwa-go/lwa/packager/publish"
+	"github.com/lwa-go/lwa/packager/referrer"
 	"github.com/lwa-go/lwa/packager/registry"
 )
 
@@ -25,7 +26,7 @@ func (a *app) imageCommand() *cli.Command {
 			"one image per platform in an OCI index. With --base, appends the adapter to every linux/amd64\n" +
 			"and linux/arm64 image of that image or index instead. With --layer-only, writes just the layer.\n" +
 			"A single platform gives a single image, not an index (Lambda functions need that).",
-		Flags: append(commonFlags(),
+		Flags: append(append(commonFlags(),
 			&cli.StringFlag{Name: "base", Usage: "append the adapter to this image or index (a registry reference)"},
 			&cli.BoolFlag{Name: "layer-only", Usage: "write only the adapter layer blob and its descriptor: --output DIR and/or --push REPO"},
 			&cli.StringSliceFlag{Name: "output", Aliases: []string{"o"}, Usage: "oci:DIR (an OCI image layout) or tar:FILE (docker tarball, one platform per file); repeatable"},
@@ -33,7 +34,7 @@ func (a *app) imageCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "tag", Usage: "more tags to push the same digest under, in the --push repository (repeatable)"},
 			&cli.StringFlag{Name: "name", Usage: "image name recorded in tarballs and layouts (default: the --push reference, else lambda-adapter:VERSION)"},
 			&cli.BoolFlag{Name: "insecure", Usage: "allow plain HTTP and unverified TLS to the registries (registries on localhost use plain HTTP without it)"},
-		),
+		), supplyChainFlags()...),
 		Action: a.image,
 	}
 }
@@ -49,6 +50,7 @@ type imagePlan struct {
 	tags      []string
 	layerDirs []string
 	outputs   []publish.Publisher
+	supply    supplyChain
 }
 
 func (a *app) parseImage(c *cli.Context) (imagePlan, error) {
@@ -57,6 +59,9 @@ func (a *app) parseImage(c *cli.Context) (imagePlan, error) {
 		return imagePlan{}, err
 	}
 	pl := imagePlan{common: cm, layerOnly: c.Bool("layer-only")}
+	if pl.supply, err = parseSupplyChain(c); err != nil {
+		return imagePlan{}, err
+	}
 	pl.client = registry.New(registry.Options{
 		Insecure: c.Bool("insecure"), UserAgent: "lwa-pack/" + a.Version, Transport: a.Transport,
 	})
@@ -157,6 +162,8 @@ type imageReport struct {
 	Images    []platformDigest          `json:"images,omitempty"`
 	Layers    []publish.LayerDescriptor `json:"layers,omitempty"`
 	Outputs   []publish.Result          `json:"outputs,omitempty"`
+	// SBOMs are the SBOM referrers' manifest digests, by platform.
+	SBOMs []platformDigest `json:"sboms,omitempty"`
 }
 
 type platformDigest struct {
@@ -174,11 +181,15 @@ func (a *app) image(c *cli.Context) error {
 
 	platforms := pl.platforms
 	var basePlan image.Plan
+	var baseDigest string
 	if pl.base != nil {
 		progress("reading base %s", pl.base)
 		base, err := pl.client.Fetch(ctx, pl.base)
 		if err != nil {
 			return fmt.Errorf("--base %s: %w", pl.base, err)
+		}
+		if baseDigest, err = baseDigestOf(pl.base, base); err != nil {
+			return err
 		}
 		if basePlan, err = image.PlanBase(base, pl.platforms, pl.explicitPlatforms); err != nil {
 			return fmt.Errorf("--base %s: %w", pl.base, err)
@@ -220,7 +231,19 @@ func (a *app) image(c *cli.Context) error {
 		return err
 	}
 
+	if art, err = a.annotate(ctx, pl, art, baseDigest); err != nil {
+		return err
+	}
 	report := imageReport{Version: pl.version}
+	var sboms []referrer.Artifact
+	if pl.supply.sbom && publish.AnyTakesReferrers(pl.outputs) {
+		if sboms, err = sbomReferrers(art, bins, pl.version, pl.created); err != nil {
+			return err
+		}
+		for i, s := range sboms {
+			report.SBOMs = append(report.SBOMs, platformDigest{Platform: art.Images()[i].Platform.String(), Digest: s.Descriptor().Digest.String()})
+		}
+	}
 	digest, err := art.Digest()
 	if err != nil {
 		return err
@@ -235,6 +258,7 @@ func (a *app) image(c *cli.Context) error {
 		report.Images = append(report.Images, platformDigest{Platform: pi.Platform.String(), Digest: d.String()})
 	}
 	for _, pub := range pl.outputs {
+		pub = publish.WithReferrers(pub, sboms)
 		progress("writing %s", pub)
 		res, err := pub.Publish(ctx, art)
 		if err != nil {
