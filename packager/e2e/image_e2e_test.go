@@ -86,11 +86,11 @@ func TestE2EImage(t *testing.T) {
 			t.Errorf("skopeo inspect %s: %+v", arch, info)
 		}
 		var oinfo struct{ Architecture, Digest string }
-		if err := json.Unmarshal([]byte(runTool(t, "skopeo", "inspect", "--override-arch", arch, "oci:"+oci)), &oinfo); err != nil {
+		if err := json.Unmarshal([]byte(runTool(t, "skopeo", "inspect", "--override-arch", arch, "oci:"+oci+":"+version)), &oinfo); err != nil {
 			t.Fatal(err)
 		}
 		if oinfo.Architecture != arch || oinfo.Digest != rep.Digest {
-			t.Errorf("skopeo inspect oci:%s (%s): %+v, want digest %s", oci, arch, oinfo, rep.Digest)
+			t.Errorf("skopeo inspect oci:%s:%s (%s): %+v, want digest %s", oci, version, arch, oinfo, rep.Digest)
 		}
 
 		// crane export flattens the image: the binary at /opt/extensions and the /lambda-adapter link.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 
 	"github.com/lwa-go/lwa/scripts/release/provenance"
@@ -30,10 +31,17 @@ func readLayout(dir string) (releaseImage, error) {
 	if err != nil {
 		return releaseImage{}, fmt.Errorf("%s: %w", dir, err)
 	}
-	if len(im.Manifests) != 1 || !im.Manifests[0].MediaType.IsIndex() {
-		return releaseImage{}, fmt.Errorf("%s/index.json: want exactly the release's image index, found %d entries", dir, len(im.Manifests))
+	// Besides the index, lwa-pack lists the SBOM referrers (entries with an artifactType).
+	var indexes []v1.Descriptor
+	for _, m := range im.Manifests {
+		if m.ArtifactType == "" {
+			indexes = append(indexes, m)
+		}
 	}
-	d := im.Manifests[0].Digest
+	if len(indexes) != 1 || !indexes[0].MediaType.IsIndex() {
+		return releaseImage{}, fmt.Errorf("%s/index.json: want exactly one image index besides SBOMs, found %d entries", dir, len(indexes))
+	}
+	d := indexes[0].Digest
 	idx, err := top.ImageIndex(d)
 	if err != nil {
 		return releaseImage{}, fmt.Errorf("%s: index %s: %w", dir, d, err)
