@@ -61,6 +61,7 @@ func TestSnapshotRelease(t *testing.T) {
 	t.Run("image layout", func(t *testing.T) { checkImage(t, r) })
 	t.Run("release notes", func(t *testing.T) { checkNotes(t, r) })
 	t.Run("SBOMs", func(t *testing.T) { checkSBOMs(t, r) })
+	t.Run("image annotations and SBOM referrers", func(t *testing.T) { checkImageSupplyChain(t, r) })
 	if _, err := os.Stat(filepath.Join(r.dist, "SHA256SUMS.sig")); err == nil {
 		t.Errorf("SHA256SUMS.sig exists although no signing key was set")
 	}
@@ -183,6 +184,9 @@ func checkLayersMatchLwaPack(t *testing.T, r release, env []string) {
 		"lambda-adapter-layer-" + r.version + "-x86_64.zip":    "lambda-adapter-layer-" + r.version + "-x86_64.zip",
 		"lambda-adapter-layer-" + r.version + "-arm64.zip":     "lambda-adapter-layer-" + r.version + "-arm64.zip",
 		"lambda-adapter-layer-" + r.version + "-template.yaml": "template.yaml",
+		// goreleaser's sboms pipe and lwa-pack layer write the same SBOM for the same binary.
+		"lambda-adapter-layer-" + r.version + "-x86_64.spdx.json": "lambda-adapter-layer-" + r.version + "-x86_64.spdx.json",
+		"lambda-adapter-layer-" + r.version + "-arm64.spdx.json":  "lambda-adapter-layer-" + r.version + "-arm64.spdx.json",
 	}
 	for released, packed := range pairs {
 		a, err := os.ReadFile(filepath.Join(r.dist, released))

@@ -4,6 +4,7 @@ package releasetest
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -64,6 +65,16 @@ func TestSignedRelease(t *testing.T) {
 		}
 	})
 	t.Run("provenance subjects", func(t *testing.T) { checkProvenance(t, r, version) })
+	t.Run("crane manifest shows the annotations", func(t *testing.T) {
+		var m struct{ Annotations map[string]string }
+		out := run(t, work, os.Environ(), crane, "manifest", image+":"+version)
+		if err := json.Unmarshal([]byte(out), &m); err != nil {
+			t.Fatal(err)
+		}
+		if m.Annotations["org.opencontainers.image.revision"] != r.commit || m.Annotations["org.opencontainers.image.version"] != version {
+			t.Errorf("crane manifest %s:%s annotations %v, want revision %s and version %s", image, version, m.Annotations, r.commit, version)
+		}
+	})
 
 	script := verifyScript(t, filepath.Join(work, "docs", "verify.md"))
 	downloads := func(t *testing.T, pub string) string {

@@ -147,3 +147,88 @@ func sha256Hex(data []byte) string {
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])
 }
+
+// checkImageSupplyChain: dist/image's index and platform manifests carry the release's
+// annotations (the commit as revision, the commit time as created), and the layout holds, for
+// each platform manifest, an SPDX referrer whose document is the release's SBOM file.
+func checkImageSupplyChain(t *testing.T, r release) {
+	idx, _ := releaseIndex(t, r)
+	im, err := idx.IndexManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"org.opencontainers.image.revision": r.commit,
+		"org.opencontainers.image.created":  time.Unix(r.epoch, 0).UTC().Format(time.RFC3339),
+		"org.opencontainers.image.version":  r.version,
+	}
+	check := func(what string, got map[string]string) {
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("%s: %s = %q, want %q", what, k, got[k], v)
+			}
+		}
+	}
+	check("index", im.Annotations)
+	dir := filepath.Join(r.dist, "image")
+	referrers := layoutReferrers(t, dir)
+	for _, m := range im.Manifests {
+		img, err := idx.Image(m.Digest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mf, err := img.Manifest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(m.Platform.String()+" manifest", mf.Annotations)
+		doc, ok := referrers[m.Digest.String()]
+		if !ok {
+			t.Errorf("dist/image has no SBOM referrer for %s (%s)", m.Platform, m.Digest)
+			continue
+		}
+		arch := map[string]string{"amd64": "x86_64", "arm64": "arm64"}[m.Platform.Architecture]
+		file, err := os.ReadFile(filepath.Join(r.dist, "lambda-adapter-layer-"+r.version+"-"+arch+".spdx.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(doc, file) {
+			t.Errorf("%s: the image's SBOM referrer differs from the released SBOM file", m.Platform)
+		}
+	}
+}
+
+// layoutReferrers reads the SPDX artifacts listed in a layout's index.json: subject digest →
+// the document.
+func layoutReferrers(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	var index struct {
+		Manifests []struct {
+			Digest       string `json:"digest"`
+			ArtifactType string `json:"artifactType"`
+		} `json:"manifests"`
+	}
+	readJSON(t, filepath.Join(dir, "index.json"), &index)
+	blob := func(digest string) []byte {
+		data, err := os.ReadFile(filepath.Join(dir, "blobs", "sha256", strings.TrimPrefix(digest, "sha256:")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	out := map[string][]byte{}
+	for _, m := range index.Manifests {
+		if m.ArtifactType != "application/spdx+json" {
+			continue
+		}
+		var art struct {
+			Subject struct{ Digest string }   `json:"subject"`
+			Layers  []struct{ Digest string } `json:"layers"`
+		}
+		if err := json.Unmarshal(blob(m.Digest), &art); err != nil || len(art.Layers) != 1 {
+			t.Fatalf("SBOM artifact %s: %v", m.Digest, err)
+		}
+		out[art.Subject.Digest] = blob(art.Layers[0].Digest)
+	}
+	return out
+}
