@@ -198,7 +198,7 @@ func checkLayersMatchLwaPack(t *testing.T, r release, env []string) {
 			t.Fatalf("lwa-pack layer: %v", err)
 		}
 		if !bytes.Equal(a, b) {
-			t.Errorf("%s (%d bytes) differs from lwa-pack layer's %s (%d bytes)", released, len(a), packed, len(b))
+			t.Errorf("%s (%d bytes) differs from lwa-pack layer's %s (%d bytes)%s", released, len(a), packed, len(b), firstDiff(a, b))
 		} else {
 			t.Logf("%s: byte-identical to lwa-pack layer's (%d bytes)", released, len(a))
 		}
@@ -449,4 +449,18 @@ func tail(s string, n int) string {
 		lines = append([]string{fmt.Sprintf("... (%d lines before)", len(lines)-n)}, lines[len(lines)-n:]...)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// firstDiff shows the first line where two text files differ (nothing for binary files).
+func firstDiff(a, b []byte) string {
+	if bytes.IndexByte(a, 0) >= 0 || bytes.IndexByte(b, 0) >= 0 {
+		return ""
+	}
+	la, lb := strings.Split(string(a), "\n"), strings.Split(string(b), "\n")
+	for i := 0; i < len(la) && i < len(lb); i++ {
+		if la[i] != lb[i] {
+			return fmt.Sprintf(": line %d\n  release:  %s\n  lwa-pack: %s", i+1, la[i], lb[i])
+		}
+	}
+	return ""
 }
