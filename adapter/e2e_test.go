@@ -22,28 +22,10 @@ import (
 var adapterBin string
 
 func TestMain(m *testing.M) {
-	os.Exit(runMain(m))
-}
-
-func runMain(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "lwa-e2e-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	_ = os.Chmod(dir, 0o755)
-	root, err := filepath.Abs("..")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	adapterBin, err = testenv.BuildAdapter(root, dir, "e2e-test")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	return m.Run()
+	os.Exit(testenv.Main(m, "lwa-e2e-bin-", func(root, dir string) (err error) {
+		adapterBin, err = testenv.BuildAdapter(root, dir, "e2e-test")
+		return err
+	}))
 }
 
 // fn is one function under RIE: the adapter as extension, go-httpbin as the app.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lwa-go/lwa/adapter/config"
 	"github.com/lwa-go/lwa/adapter/lambdaapi"
 )
 
@@ -61,19 +59,14 @@ func FuzzInvocation(f *testing.F) {
 		w.WriteHeader(http.StatusAccepted)
 	}))
 	defer api.Close()
-	host, port, _ := net.SplitHostPort(app.Listener.Addr().String())
-	cfg, _, err := config.FromEnv(config.MapLookup(map[string]string{
-		"AWS_LAMBDA_RUNTIME_API": api.Listener.Addr().String(), "AWS_LWA_HOST": host, "AWS_LWA_PORT": port}))
-	if err != nil {
-		f.Fatal(err)
-	}
+	cfg := testConfig(f, app.Listener.Addr().String(), api.Listener.Addr().String())
 	hc := newLambdaHTTPClient(1)
 	a := New(cfg, slog.New(slog.DiscardHandler), lambdaapi.NewRuntimeClient(cfg.RuntimeAPI, hc), nil, "fuzz")
 	close(a.ready)
 
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		inv := &lambdaapi.Invocation{RequestID: "fuzz", Deadline: time.Now().Add(5 * time.Second), Payload: payload}
-		err := a.buffered(context.Background(), slog.New(slog.DiscardHandler), inv)
+		err := a.invoke(context.Background(), slog.New(slog.DiscardHandler), inv)
 		var ie *invokeError
 		if err != nil && !errors.As(err, &ie) {
 			t.Fatalf("neither a response nor an invocation error: %v", err)

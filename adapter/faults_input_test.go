@@ -4,7 +4,6 @@ package adapter
 // Lambda's 6 MiB, malformed events, huge headers, control bytes, spoofed context headers.
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -59,12 +58,7 @@ type echoSeen struct {
 // invokeEcho invokes and decodes what the app saw.
 func invokeEcho(t *testing.T, api *testenv.FakeAPI, payload []byte, headers map[string]string) (v2Result, echoSeen) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	o, err := api.Invoke(ctx, payload, 5*time.Second, headers)
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := invokeWith(t, api, payload, 5*time.Second, headers)
 	var r v2Result
 	var e echoSeen
 	if o.Error || json.Unmarshal(o.Body, &r) != nil {

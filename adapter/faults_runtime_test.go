@@ -8,7 +8,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -18,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lwa-go/lwa/adapter/config"
 	"github.com/lwa-go/lwa/internal/testenv"
 )
 
@@ -70,31 +68,6 @@ func dropConnection(w http.ResponseWriter) {
 	}
 }
 
-// runMain runs Main against api and app until it returns, with its exit code and logs.
-func runMain(ctx context.Context, apiAddr, appAddr string, kv ...string) (<-chan int, *logBuffer) {
-	host, port, _ := net.SplitHostPort(appAddr)
-	env := map[string]string{"AWS_LAMBDA_RUNTIME_API": apiAddr, "AWS_LWA_HOST": host, "AWS_LWA_PORT": port}
-	for i := 0; i+1 < len(kv); i += 2 {
-		env[kv[i]] = kv[i+1]
-	}
-	logs := &logBuffer{}
-	code := make(chan int, 1)
-	go func() { code <- Main(ctx, config.MapLookup(env), logs, "test") }()
-	return code, logs
-}
-
-// waitExit waits for Main's exit code.
-func waitExit(t *testing.T, code <-chan int, within time.Duration, logs *logBuffer) int {
-	t.Helper()
-	select {
-	case c := <-code:
-		return c
-	case <-time.After(within):
-		t.Fatalf("the adapter did not exit within %s:\n%s", within, logs)
-		return -1
-	}
-}
-
 func TestFaultRuntimeAPIFailsWhilePolling(t *testing.T) {
 	app := newFaultApp(t, 0, 0)
 	for _, tc := range []struct {
@@ -112,7 +85,7 @@ func TestFaultRuntimeAPIFailsWhilePolling(t *testing.T) {
 			t.Parallel()
 			api := newStubAPI(t, tc.next, nil)
 			start := time.Now()
-			code, logs := runMain(context.Background(), api.addr, app.addr(), "AWS_LAMBDA_MAX_CONCURRENCY", strconv.Itoa(tc.loops))
+			code, logs := startMain(t, context.Background(), api.addr, app.addr(), "AWS_LAMBDA_MAX_CONCURRENCY", strconv.Itoa(tc.loops))
 			if c := waitExit(t, code, 20*time.Second, logs); c != 1 {
 				t.Errorf("exit code %d, want 1", c)
 			}
@@ -165,7 +138,7 @@ func TestFaultOneLoopFailsOthersServe(t *testing.T) {
 		case <-r.Context().Done():
 		}
 	}, nil)
-	code, logs := runMain(context.Background(), api.addr, app.addr(), "AWS_LAMBDA_MAX_CONCURRENCY", "2")
+	code, logs := startMain(t, context.Background(), api.addr, app.addr(), "AWS_LAMBDA_MAX_CONCURRENCY", "2")
 	// The loop that cannot poll gives up after its retries...
 	deadline := time.Now().Add(15 * time.Second)
 	for !strings.Contains(logs.String(), "this loop stops") {
@@ -222,7 +195,7 @@ func TestFaultRuntimeAPIRecovers(t *testing.T) {
 		}
 	}, nil)
 	ctx, cancel := context.WithCancel(context.Background())
-	code, logs := runMain(ctx, api.addr, app.addr())
+	code, logs := startMain(t, ctx, api.addr, app.addr())
 	select {
 	case body := <-api.responses:
 		if !strings.Contains(body, "ok GET") {
@@ -242,7 +215,7 @@ func TestFaultExtensionsAPIFails(t *testing.T) {
 	app := newFaultApp(t, 0, 0)
 	api := newStubAPI(t, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() },
 		func(w http.ResponseWriter, r *http.Request) { http.Error(w, "broken", http.StatusInternalServerError) })
-	code, logs := runMain(context.Background(), api.addr, app.addr())
+	code, logs := startMain(t, context.Background(), api.addr, app.addr())
 	if c := waitExit(t, code, 15*time.Second, logs); c != 1 {
 		t.Errorf("exit code %d, want 1", c)
 	}
@@ -267,7 +240,7 @@ func TestFaultShutdownDuringInvoke(t *testing.T) {
 			api := testenv.NewFakeAPI(t)
 			ctx, sigterm := context.WithCancel(context.Background())
 			defer sigterm()
-			code, logs := runMain(ctx, api.Addr, app.Listener.Addr().String())
+			code, logs := startMain(t, ctx, api.Addr, app.Listener.Addr().String())
 			result := make(chan *testenv.Outcome, 1)
 			go func() { result <- invoke(t, api, v2("GET", "/slow", "")) }()
 			<-started
@@ -300,7 +273,7 @@ func TestFaultShutdownBudgetSpent(t *testing.T) {
 	api := testenv.NewFakeAPI(t)
 	ctx, sigterm := context.WithCancel(context.Background())
 	defer sigterm()
-	code, logs := runMain(ctx, api.Addr, app.addr())
+	code, logs := startMain(t, ctx, api.Addr, app.addr())
 	go func() {
 		ictx, cancel := context.WithTimeout(context.Background(), 6*time.Second)
 		defer cancel()

@@ -137,18 +137,6 @@ func faultAdapter(t *testing.T, app string, kv ...string) (*testenv.FakeAPI, *lo
 	return api, logs
 }
 
-// invokeWithin invokes with the given function timeout.
-func invokeWithin(t *testing.T, api *testenv.FakeAPI, payload []byte, timeout time.Duration) *testenv.Outcome {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout+10*time.Second)
-	defer cancel()
-	o, err := api.Invoke(ctx, payload, timeout, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return o
-}
-
 // wantFailure checks that o is an invocation error of errType whose message has every want, and that
 // the log line names it too.
 func wantFailure(t *testing.T, o *testenv.Outcome, logs *logBuffer, errType string, want ...string) lambdaapi.ErrorResponse {
@@ -267,7 +255,7 @@ func TestFaultAppHangsPastDeadline(t *testing.T) {
 			const timeout = 700 * time.Millisecond
 			start := time.Now()
 			deadline := start.Add(timeout)
-			o := invokeWithin(t, api, v2("GET", path, ""), timeout)
+			o := invokeWith(t, api, v2("GET", path, ""), timeout, nil)
 			want := "app did not answer GET /hang within"
 			if path == "/hang-body" {
 				want = "app response body not complete before the invocation deadline (21 bytes read)"
@@ -285,18 +273,6 @@ func TestFaultAppHangsPastDeadline(t *testing.T) {
 			eventually(t, time.Second, func() bool { return app.hanging.Load() == 0 }, "the hanging request is still open in the app")
 			wantServed(t, api, "GET")
 		})
-	}
-}
-
-// eventually polls cond until it holds or d passes.
-func eventually(t *testing.T, d time.Duration, cond func() bool, msg string) {
-	t.Helper()
-	end := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(end) {
-			t.Fatal(msg)
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lwa-go/lwa/adapter/lambdaapi"
+	"github.com/lwa-go/lwa/adapter/readiness"
 	"github.com/lwa-go/lwa/internal/testenv"
 )
 
@@ -41,7 +42,7 @@ func TestHungAppStopsTheAdapter(t *testing.T) {
 			done, _ := runAdapter(t, a)
 
 			start := time.Now()
-			o := invokeWithin(t, api, v2("GET", "/freeze", ""), 500*time.Millisecond)
+			o := invokeWith(t, api, v2("GET", "/freeze", ""), 500*time.Millisecond, nil)
 			var doc lambdaapi.ErrorResponse
 			if !o.Error || json.Unmarshal(o.Body, &doc) != nil || doc.Type != errTypeAppTimeout {
 				t.Fatalf("the invocation that found the app stuck: %s", o)
@@ -52,10 +53,10 @@ func TestHungAppStopsTheAdapter(t *testing.T) {
 					!strings.Contains(err.Error(), "exiting so that Lambda starts a new environment") {
 					t.Errorf("Run returned %v", err)
 				}
-			case <-time.After(probeAttemptLimit + 3*time.Second):
+			case <-time.After(readiness.AttemptLimit + 3*time.Second):
 				t.Fatalf("the adapter kept polling in front of a stuck app\n%s", logs)
 			}
-			if took := time.Since(start); took > probeAttemptLimit+2*time.Second {
+			if took := time.Since(start); took > readiness.AttemptLimit+2*time.Second {
 				t.Errorf("stopped %s after the invocation started", took)
 			}
 			if !strings.Contains(logs.String(), "app is not answering") {

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"runtime"
-	"runtime/debug"
 	"time"
 
 	"github.com/lwa-go/lwa/adapter/config"
@@ -19,20 +17,9 @@ import (
 // /opt/extensions; any other name registers an "internal" extension and Init waits for ever.
 const ExtensionName = "lambda-adapter"
 
-// Error types posted to Lambda. Lambda Managed Instances only accepts types matching
-// ^(Runtime|Function)\.[A-Z][a-zA-Z]+$, so every type here does.
-const (
-	errTypeConfig       = "Runtime.AdapterConfigError"
-	errTypeReadiness    = "Runtime.AppNotReady"
-	errTypeInvalidEvent = "Runtime.InvalidEvent"
-	errTypeApp          = "Runtime.AppError"
-	errTypeAppTimeout   = "Runtime.AppTimeout"
-	errTypeTooLarge     = "Runtime.ResponseSizeTooLarge"
-	errTypeErrorStatus  = "Function.ErrorStatusCode"
-)
-
 // Main runs the adapter until shutdown and returns the process exit code. lookup reads the
-// environment (os.LookupEnv in production).
+// environment (os.LookupEnv in production). It leaves the Go runtime as it finds it: the process's
+// tuning (GOMAXPROCS, GC percent) is the command's, in cmd/lambda-adapter.
 func Main(ctx context.Context, lookup config.Lookup, stderr io.Writer, version string) int {
 	cfg, warnings, cfgErr := config.FromEnv(lookup)
 	log := newLogger(stderr, cfg)
@@ -58,19 +45,6 @@ func Main(ctx context.Context, lookup config.Lookup, stderr io.Writer, version s
 		reportInitError(ctx, log, rt, errTypeConfig, cfgErr)
 		return 1
 	}
-	// One runtime loop serves one invocation at a time: a second P only adds cross-CPU wake-ups
-	// (IPIs) to every hop between Lambda, the adapter and the app, about 45 µs per invocation under
-	// RIE (docs/performance.md). A GOMAXPROCS the user set still wins.
-	if _, set := lookup("GOMAXPROCS"); !set && cfg.MaxConcurrency == 1 {
-		runtime.GOMAXPROCS(1)
-	}
-	// The adapter's live heap is tiny (~100 KB) and its garbage steady (~8 KB per invocation), so
-	// the heap's 4 MB floor at GOGC=100 is mostly garbage held in resident memory. Collecting at half
-	// that is 2.3 MB less resident memory for no measurable latency (docs/performance.md). A GOGC
-	// the user set still wins.
-	if _, set := lookup("GOGC"); !set {
-		debug.SetGCPercent(50)
-	}
 	a := New(cfg, log, rt, ext, version)
 	if err := a.Run(ctx); err != nil {
 		var ie *initError
@@ -84,15 +58,6 @@ func Main(ctx context.Context, lookup config.Lookup, stderr io.Writer, version s
 	}
 	return 0
 }
-
-// initError is an error that fails the Init phase, with the type reported to Lambda.
-type initError struct {
-	errType string
-	err     error
-}
-
-func (e *initError) Error() string { return e.err.Error() }
-func (e *initError) Unwrap() error { return e.err }
 
 func reportInitError(ctx context.Context, log *slog.Logger, rt *lambdaapi.RuntimeClient, errType string, cause error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)

@@ -3,7 +3,6 @@ package adapter
 import (
 	"context"
 	"encoding/json"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -20,41 +19,6 @@ import (
 
 // The failure branches of the SnapStart sequence, run through Main so that what reaches Lambda
 // (init/error or restore/error) and the exit code are what is checked.
-
-// mainRun runs Main against api with env until the test ends; the exit code arrives on the channel.
-func mainRun(t *testing.T, api *testenv.FakeAPI, app string, kv ...string) (<-chan int, *logBuffer) {
-	t.Helper()
-	host, port, _ := net.SplitHostPort(app)
-	m := map[string]string{"AWS_LAMBDA_RUNTIME_API": api.Addr, "AWS_LWA_HOST": host, "AWS_LWA_PORT": port}
-	for i := 0; i+1 < len(kv); i += 2 {
-		m[kv[i]] = kv[i+1]
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	logs := &logBuffer{}
-	code := make(chan int, 1)
-	finished := make(chan struct{})
-	go func() { code <- Main(ctx, config.MapLookup(m), logs, "test"); close(finished) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-finished:
-		case <-time.After(5 * time.Second):
-			t.Error("Main did not return")
-		}
-	})
-	return code, logs
-}
-
-func exitCode(t *testing.T, code <-chan int) int {
-	t.Helper()
-	select {
-	case c := <-code:
-		return c
-	case <-time.After(15 * time.Second):
-		t.Fatal("Main did not exit")
-	}
-	return 0
-}
 
 // posted takes the one error posted on ch, checking that its type is valid for Lambda (Managed
 // Instances requires the pattern) and the same in header and body.
@@ -89,8 +53,8 @@ func TestSnapStartBeforeCheckpointHookFailsInit(t *testing.T) {
 	app := newHookApp(t)
 	app.status.Store("/_lwa/before", http.StatusInternalServerError)
 	api := testenv.NewFakeAPI(t)
-	code, logs := mainRun(t, api, app.addr(), snapEnv...)
-	if c := exitCode(t, code); c == 0 {
+	code, logs := startMain(t, context.Background(), api.Addr, app.addr(), snapEnv...)
+	if c := waitExit(t, code, 15*time.Second, logs); c == 0 {
 		t.Error("exit 0 after a failed before-checkpoint hook")
 	}
 	e := posted(t, api.InitErrors, "init/error")
@@ -118,8 +82,8 @@ func TestSnapStartReadinessBoundedBeforeSnapshot(t *testing.T) {
 	app.healthy.Store(false)
 	api := testenv.NewFakeAPI(t)
 	start := time.Now()
-	code, _ := mainRun(t, api, app.addr(), append(snapEnv, "AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS", "0.3")...)
-	if c := exitCode(t, code); c == 0 {
+	code, logs := startMain(t, context.Background(), api.Addr, app.addr(), append(snapEnv, "AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS", "0.3")...)
+	if c := waitExit(t, code, 15*time.Second, logs); c == 0 {
 		t.Error("exit 0 with an app that never became ready")
 	}
 	if d := time.Since(start); d > 5*time.Second {
@@ -149,11 +113,11 @@ func TestSnapStartRestoreFailures(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			app := newHookApp(t)
 			api := testenv.NewFakeAPI(t)
-			code, logs := mainRun(t, api, app.addr(), append(snapEnv, "AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS", "0.3")...)
-			waitFor(t, "restore/next", func() bool { return api.RestoreCalls() == 1 })
+			code, logs := startMain(t, context.Background(), api.Addr, app.addr(), append(snapEnv, "AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS", "0.3")...)
+			eventually(t, 10*time.Second, func() bool { return api.RestoreCalls() == 1 }, "timed out waiting for restore/next")
 			tc.breakApp(app)
 			api.Restore()
-			if c := exitCode(t, code); c == 0 {
+			if c := waitExit(t, code, 15*time.Second, logs); c == 0 {
 				t.Error("exit 0 after a failed restore")
 			}
 			e := posted(t, api.RestoreErrors, "restore/error")
@@ -187,7 +151,7 @@ func TestAsyncInitIgnored(t *testing.T) {
 			app := newHookApp(t)
 			app.healthy.Store(false)
 			api := testenv.NewFakeAPI(t)
-			_, logs := mainRun(t, api, app.addr(), "AWS_LAMBDA_INITIALIZATION_TYPE", initType, "AWS_LWA_ASYNC_INIT", "true",
+			_, logs := startMain(t, context.Background(), api.Addr, app.addr(), "AWS_LAMBDA_INITIALIZATION_TYPE", initType, "AWS_LWA_ASYNC_INIT", "true",
 				"AWS_LWA_SNAPSTART_BEFORE_CHECKPOINT_PATH", "/_lwa/before")
 			time.Sleep(300 * time.Millisecond)
 			if api.RestoreCalls() != 0 || api.NextPolls() != 0 {
@@ -196,12 +160,12 @@ func TestAsyncInitIgnored(t *testing.T) {
 			ready := time.Now()
 			app.healthy.Store(true)
 			if initType == "snap-start" {
-				waitFor(t, "restore/next", func() bool { return api.RestoreCalls() == 1 })
+				eventually(t, 10*time.Second, func() bool { return api.RestoreCalls() == 1 }, "timed out waiting for restore/next")
 				if hits, _ := app.recorded(); len(hits) != 1 || hits[0].at.Before(ready) {
 					t.Errorf("before-checkpoint hook %+v, app ready at %s", hits, ready)
 				}
 			} else {
-				waitFor(t, "next", func() bool { return api.NextPolls() > 0 })
+				eventually(t, 10*time.Second, func() bool { return api.NextPolls() > 0 }, "timed out waiting for next")
 				if hits, _ := app.recorded(); len(hits) != 0 {
 					t.Errorf("SnapStart hook called outside SnapStart: %+v", hits)
 				}
@@ -228,11 +192,8 @@ func TestSnapStartRestoreNextRefused(t *testing.T) {
 		proxy.ServeHTTP(w, r)
 	}))
 	defer front.Close()
-	host, port, _ := net.SplitHostPort(app.addr())
-	code := Main(context.Background(), config.MapLookup(map[string]string{
-		"AWS_LAMBDA_RUNTIME_API": front.Listener.Addr().String(), "AWS_LWA_HOST": host, "AWS_LWA_PORT": port,
-		"AWS_LAMBDA_INITIALIZATION_TYPE": "snap-start",
-	}), &logBuffer{}, "test")
+	code := Main(context.Background(), config.MapLookup(testEnv(app.addr(), front.Listener.Addr().String(),
+		"AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start")), &logBuffer{}, "test")
 	if code == 0 {
 		t.Error("exit 0 when restore/next is refused")
 	}

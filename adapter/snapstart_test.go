@@ -84,17 +84,6 @@ func (a *hookApp) isClosed(remote string) bool {
 	return a.closed[remote]
 }
 
-// waitFor polls cond for up to 10 s: generous, the machine is shared.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatalf("timed out waiting for %s", what)
-}
-
 var snapEnv = []string{
 	"AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start",
 	"AWS_LWA_SNAPSTART_BEFORE_CHECKPOINT_PATH", "/_lwa/before",
@@ -117,7 +106,7 @@ func TestSnapStartSequence(t *testing.T) {
 			a := newTestAdapter(t, cfg, nil)
 			runAdapter(t, a)
 
-			waitFor(t, "restore/next", func() bool { return api.RestoreCalls() == 1 })
+			eventually(t, 10*time.Second, func() bool { return api.RestoreCalls() == 1 }, "timed out waiting for restore/next")
 			hits, probes := app.recorded()
 			if len(hits) != 1 || hits[0].method != "POST" || hits[0].path != "/_lwa/before" {
 				t.Fatalf("before the snapshot the app saw %+v, want one POST /_lwa/before", hits)
@@ -126,7 +115,7 @@ func TestSnapStartSequence(t *testing.T) {
 				t.Errorf("before-checkpoint hook called before the app was ready (probes %v)", probes)
 			}
 			before := hits[0].remote
-			waitFor(t, "the before-checkpoint connection to close", func() bool { return app.isClosed(before) })
+			eventually(t, 10*time.Second, func() bool { return app.isClosed(before) }, "timed out waiting for the before-checkpoint connection to close")
 			time.Sleep(50 * time.Millisecond)
 			if api.NextPolls() != 0 {
 				t.Errorf("%d invocation polls before the restore", api.NextPolls())
@@ -198,7 +187,7 @@ func TestSnapStartWithoutHooks(t *testing.T) {
 	api := testenv.NewFakeAPI(t)
 	a := newTestAdapter(t, testConfig(t, app.addr(), api.Addr, "AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start"), nil)
 	runAdapter(t, a)
-	waitFor(t, "restore/next", func() bool { return api.RestoreCalls() == 1 })
+	eventually(t, 10*time.Second, func() bool { return api.RestoreCalls() == 1 }, "timed out waiting for restore/next")
 	_, probes := app.recorded()
 	restored := time.Now()
 	api.Restore()
@@ -218,7 +207,7 @@ func TestSnapStartShutdownWhileWaitingForRestore(t *testing.T) {
 	api := testenv.NewFakeAPI(t)
 	a := newTestAdapter(t, testConfig(t, app.addr(), api.Addr, snapEnv...), nil)
 	done, _ := runAdapter(t, a)
-	waitFor(t, "restore/next", func() bool { return api.RestoreCalls() == 1 })
+	eventually(t, 10*time.Second, func() bool { return api.RestoreCalls() == 1 }, "timed out waiting for restore/next")
 	api.Shutdown(time.Now().Add(2 * time.Second))
 	select {
 	case err := <-done:

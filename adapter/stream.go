@@ -1,5 +1,7 @@
 package adapter
 
+// The encode and respond stages of the pipeline in response_stream mode.
+
 import (
 	"context"
 	"encoding/base64"
@@ -16,13 +18,11 @@ import (
 	"github.com/lwa-go/lwa/adapter/lambdaapi"
 )
 
-// errTypeStream is the trailer error type for an app that fails mid-body, as AWS documents it.
-const errTypeStream = "Runtime.StreamError"
-
 // A stream reads the app's body into a buffer that starts small and doubles, up to streamBufMax,
 // while reads fill it: an app that trickles (SSE, /drip) costs 32 KiB, one that sends in bulk gets
-// bigger chunks, which cost less CPU per byte (BenchmarkStreamThroughput: 0.81 CPU-seconds per GiB
-// with 64 KiB, 0.68 with 256 KiB, no gain beyond). Every stream's memory stays within streamBufMax.
+// bigger chunks, which cost less CPU per byte up to streamBufMax and no less beyond it
+// (docs/performance.md, section "Stream buffer size"). Every stream's memory stays within
+// streamBufMax.
 const (
 	streamBufMin = 32 << 10
 	streamBufMax = 256 << 10
@@ -32,19 +32,10 @@ const (
 // the Runtime API answered early (an error status before the body was sent).
 const streamBodyCloseWait = time.Second
 
-// stream serves an invocation in response_stream mode: the prelude, 8 NUL bytes, then every chunk
-// the app writes, flushed to Lambda as it arrives. An app failure mid-body becomes the
-// Lambda-Runtime-Function-Error-Type/Body trailers, never text in the body.
-func (a *Adapter) stream(ctx context.Context, log *slog.Logger, inv *lambdaapi.Invocation) error {
-	ev, resp, err := a.prepare(ctx, log, inv)
-	if err != nil {
-		return err
-	}
-	if ev.Kind == event.KindPassThrough {
-		// Non-HTTP events (SQS, S3...) have no HTTP integration prelude and are not streamed to a
-		// client: their result is the app's body, returned as in buffered mode.
-		return a.respondBuffered(ctx, inv, ev, resp)
-	}
+// respondStreamed is the encode and respond stages in response_stream mode: the prelude, 8 NUL
+// bytes, then every chunk the app writes, flushed to Lambda as it arrives. An app failure mid-body
+// becomes the Lambda-Runtime-Function-Error-Type/Body trailers, never text in the body.
+func (a *Adapter) respondStreamed(ctx context.Context, log *slog.Logger, inv *lambdaapi.Invocation, resp *http.Response) error {
 	defer resp.Body.Close()
 	if a.isAppError(resp) {
 		// The status is known before any byte is streamed, so the invocation can still fail as a

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -17,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lwa-go/lwa/adapter/config"
 	"github.com/lwa-go/lwa/adapter/lambdaapi"
 	"github.com/lwa-go/lwa/internal/testenv"
 )
@@ -40,29 +38,8 @@ func startAdapterAt(tb testing.TB, apiAddr, appAddr string, kv ...string) {
 
 func startAdapterLog(tb testing.TB, logs io.Writer, apiAddr, appAddr string, kv ...string) {
 	tb.Helper()
-	host, port, _ := net.SplitHostPort(appAddr)
-	m := map[string]string{"AWS_LAMBDA_RUNTIME_API": apiAddr, "AWS_LWA_HOST": host, "AWS_LWA_PORT": port,
-		"AWS_LWA_INVOKE_MODE": "response_stream"}
-	for i := 0; i+1 < len(kv); i += 2 {
-		m[kv[i]] = kv[i+1]
-	}
-	cfg, _, err := config.FromEnv(config.MapLookup(m))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	a := New(cfg, log, lambdaapi.NewRuntimeClient(cfg.RuntimeAPI, newLambdaHTTPClient(cfg.MaxConcurrency)), nil, "test")
-	ctx, cancel := context.WithCancel(context.Background())
-	finished := make(chan struct{})
-	go func() { _ = a.Run(ctx); close(finished) }()
-	tb.Cleanup(func() {
-		cancel()
-		select {
-		case <-finished:
-		case <-time.After(5 * time.Second):
-			tb.Error("adapter did not stop")
-		}
-	})
+	cfg := testConfig(tb, appAddr, apiAddr, append([]string{"AWS_LWA_INVOKE_MODE", "response_stream"}, kv...)...)
+	runAdapter(tb, New(cfg, testLogger(logs), lambdaapi.NewRuntimeClient(cfg.RuntimeAPI, newLambdaHTTPClient(cfg.MaxConcurrency)), nil, "test"))
 }
 
 // preludeEnd is the 8 NUL bytes that end the prelude.

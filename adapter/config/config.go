@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lwa-go/lwa/adapter/event"
 	"github.com/lwa-go/lwa/adapter/internal/httpsyntax"
 )
 
@@ -37,7 +38,6 @@ const (
 
 // Initialization types Lambda reports in AWS_LAMBDA_INITIALIZATION_TYPE.
 const (
-	InitOnDemand               = "on-demand"
 	InitProvisionedConcurrency = "provisioned-concurrency"
 	InitSnapStart              = "snap-start"
 )
@@ -160,7 +160,7 @@ func FromEnv(lookup Lookup) (Config, []string, error) {
 		ReadinessCheckPath:     "/",
 		ReadinessCheckProtocol: ProtocolHTTP,
 		HealthyStatus:          StatusSet{{100, 499}},
-		PassThroughPath:        "/events",
+		PassThroughPath:        event.DefaultPassThroughPath,
 		InvokeMode:             InvokeBuffered,
 		PoolIdleTimeout:        4 * time.Second,
 		MaxConcurrency:         1,

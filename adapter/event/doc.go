@@ -1,5 +1,15 @@
-package event
-
+// Package event translates Lambda invocation payloads into HTTP requests for the app, and the app's
+// responses back into the JSON each trigger expects. It does no I/O: every function here is pure, so
+// it is tested with table-driven golden files.
+//
+// The data path for one invocation is
+//
+//	ev, err := event.Decode(payload)              // which trigger, method, path, query, headers, body
+//	req, err := ev.Request(ctx, opts)             // the *http.Request for the app
+//	out, err := event.Encode(ev, &event.Response{...}) // the JSON Lambda returns to the trigger
+//
+// or, in response streaming mode, StreamPrelude followed by the body bytes.
+//
 // Behaviour, where the Lambda event formats leave a choice (for docs/ and the README):
 //
 // Requests
@@ -78,3 +88,4 @@ package event
 //     Transfer-Encoding, Upgrade, TE, Trailer. Content-Length is kept (compress removes it).
 //   - Pass-through: a JSON body is the result; an empty body is null (Lambda reads it as success for
 //     SQS batch responses); any other body is a JSON string, base64 when not UTF-8.
+package event

@@ -1,14 +1,3 @@
-// Package event translates Lambda invocation payloads into HTTP requests for the app, and the app's
-// responses back into the JSON each trigger expects. It does no I/O: every function here is pure, so
-// it is tested with table-driven golden files.
-//
-// The data path for one invocation is
-//
-//	ev, err := event.Decode(payload)              // which trigger, method, path, query, headers, body
-//	req, err := ev.Request(ctx, opts)             // the *http.Request for the app
-//	out, err := event.Encode(ev, &event.Response{...}) // the JSON Lambda returns to the trigger
-//
-// or, in response streaming mode, StreamPrelude followed by the body bytes.
 package event
 
 import (
@@ -84,6 +73,3 @@ type Response struct {
 
 // DefaultPassThroughPath is where non-HTTP events go when RequestOptions.PassThroughPath is empty.
 const DefaultPassThroughPath = "/events"
-
-// MaxBufferedResponse is Lambda's limit on a buffered (not streamed) response payload, in bytes.
-const MaxBufferedResponse = 6 * 1024 * 1024

@@ -42,9 +42,6 @@ func (c *LambdaContext) Marshal() []byte {
 	return c.AppendJSON(make([]byte, 0, n))
 }
 
-// MarshalJSON implements json.Marshaler with the same output as Marshal.
-func (c LambdaContext) MarshalJSON() ([]byte, error) { return c.Marshal(), nil }
-
 // AppendJSON appends the header's JSON to dst.
 func (c *LambdaContext) AppendJSON(dst []byte) []byte {
 	dst = append(dst, `{"request_id":`...)

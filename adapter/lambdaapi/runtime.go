@@ -107,7 +107,7 @@ func (c *RuntimeClient) Next(ctx context.Context) (*Invocation, error) {
 
 // Respond posts a buffered response.
 func (c *RuntimeClient) Respond(ctx context.Context, requestID string, body []byte) error {
-	return c.post(ctx, "/invocation/"+requestID+"/response", bytes.NewReader(body), int64(len(body)), nil)
+	return c.post(ctx, "/invocation/"+requestID+"/response", bytes.NewReader(body), int64(len(body)), nil, nil)
 }
 
 // Stream posts a streamed response (chunked, Lambda-Runtime-Function-Response-Mode: streaming).
@@ -120,7 +120,7 @@ func (c *RuntimeClient) Stream(ctx context.Context, requestID string, body io.Re
 	h := http.Header{}
 	h.Set(HeaderResponseMode, "streaming")
 	h.Set("Content-Type", StreamContentType)
-	return c.postWith(ctx, "/invocation/"+requestID+"/response", body, -1, h, trailer)
+	return c.post(ctx, "/invocation/"+requestID+"/response", body, -1, h, trailer)
 }
 
 // Fail reports an invocation error.
@@ -165,14 +165,10 @@ func (c *RuntimeClient) postError(ctx context.Context, path, errType, msg string
 	h := http.Header{}
 	h.Set(HeaderErrorType, errType)
 	h.Set("Content-Type", "application/json")
-	return c.postWith(ctx, path, bytes.NewReader(body), int64(len(body)), h, nil)
+	return c.post(ctx, path, bytes.NewReader(body), int64(len(body)), h, nil)
 }
 
-func (c *RuntimeClient) post(ctx context.Context, path string, body io.Reader, size int64, h http.Header) error {
-	return c.postWith(ctx, path, body, size, h, nil)
-}
-
-func (c *RuntimeClient) postWith(ctx context.Context, path string, body io.Reader, size int64, h, trailer http.Header) error {
+func (c *RuntimeClient) post(ctx context.Context, path string, body io.Reader, size int64, h, trailer http.Header) error {
 	url := c.base + path
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, body)
 	if err != nil {

@@ -21,28 +21,15 @@ import (
 var lwaPack, repoRoot string
 
 func TestMain(m *testing.M) {
-	os.Exit(runMain(m))
-}
-
-func runMain(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "lwa-pack-e2e-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	if repoRoot, err = filepath.Abs("../.."); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	lwaPack = filepath.Join(dir, "lwa-pack")
-	cmd := exec.Command("go", "build", "-o", lwaPack, "./packager/cmd/lwa-pack")
-	cmd.Dir = repoRoot
-	if out, err := cmd.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build lwa-pack: %v\n%s", err, out)
-		return 1
-	}
-	return m.Run()
+	os.Exit(testenv.Main(m, "lwa-pack-e2e-", func(root, dir string) error {
+		repoRoot, lwaPack = root, filepath.Join(dir, "lwa-pack")
+		cmd := exec.Command("go", "build", "-o", lwaPack, "./packager/cmd/lwa-pack")
+		cmd.Dir = repoRoot
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("build lwa-pack: %w\n%s", err, out)
+		}
+		return nil
+	}))
 }
 
 // pack runs lwa-pack in the repository root and returns its stdout and how long it took.

@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/lwa-go/lwa/adapter"
+	"github.com/lwa-go/lwa/adapter/config"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -20,7 +23,46 @@ func main() {
 		fmt.Println("lambda-adapter", version)
 		return
 	}
+	tuningFor(os.LookupEnv).apply()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	os.Exit(adapter.Main(ctx, os.LookupEnv, os.Stderr, version))
+}
+
+// tuning is the process-wide Go runtime settings the adapter runs best with. It is decided and
+// applied here, in the command, so that nothing else running adapter.Main (the tests) inherits it.
+type tuning struct {
+	maxProcs  int // runtime.GOMAXPROCS; 0 leaves it
+	gcPercent int // debug.SetGCPercent; 0 leaves it
+}
+
+// tuningFor decides the tuning from the environment; a GOMAXPROCS or GOGC the user set wins.
+func tuningFor(lookup config.Lookup) tuning {
+	var t tuning
+	// One runtime loop serves one invocation at a time: a second P only adds cross-CPU wake-ups
+	// (IPIs) to every hop between Lambda, the adapter and the app (docs/performance.md, section
+	// "GOMAXPROCS=1"). An invalid configuration leaves the setting alone: the adapter then only
+	// reports the error and exits.
+	if _, set := lookup("GOMAXPROCS"); !set {
+		if cfg, _, err := config.FromEnv(lookup); err == nil && cfg.MaxConcurrency == 1 {
+			t.maxProcs = 1
+		}
+	}
+	// The adapter's live heap is tiny and its garbage steady, so the heap's floor at GOGC=100 is
+	// mostly garbage held in resident memory; collecting at half that saves resident memory for no
+	// measurable latency (docs/performance.md, section "GOGC=50").
+	if _, set := lookup("GOGC"); !set {
+		t.gcPercent = 50
+	}
+	return t
+}
+
+// apply sets the tuning for the process.
+func (t tuning) apply() {
+	if t.maxProcs > 0 {
+		runtime.GOMAXPROCS(t.maxProcs)
+	}
+	if t.gcPercent > 0 {
+		debug.SetGCPercent(t.gcPercent)
+	}
 }

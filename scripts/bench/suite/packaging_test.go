@@ -26,7 +26,7 @@ const packagingRuns = 3
 // compiling (a plain warm `go build` of both architectures with the same flags, timed alongside);
 // binary ≤ 6 MB, zip ≤ 2.5 MB.
 func TestPackaging(t *testing.T) {
-	root := moduleRoot(t)
+	root := testenv.ModuleRoot(t)
 	if _, err := os.Stat(filepath.Join(root, "packager", "cmd", "lwa-pack", "main.go")); err != nil {
 		record(t, "packaging", "lwa-pack not available (packager/cmd/lwa-pack missing)", "—", false)
 		return
@@ -136,15 +136,6 @@ func goCmd(dir string, args ...string) *exec.Cmd {
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	return cmd
-}
-
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	root, err := filepath.Abs("../../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return root
 }
 
 func medianDur(d []time.Duration) time.Duration { return summarize(d).p50 }

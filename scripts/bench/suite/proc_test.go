@@ -14,12 +14,14 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lwa-go/lwa/internal/testenv"
 )
 
 // adapterProc is lambda-adapter running as a child process, as Lambda runs it.
 type adapterProc struct {
 	cmd  *exec.Cmd
-	logs *lockedBuffer
+	logs *testenv.SyncBuffer
 	done chan struct{}
 }
 
@@ -31,7 +33,7 @@ func startAdapter(t *testing.T, env ...string) *adapterProc {
 	cmd := exec.Command(bins.adapter)
 	extra := strings.Fields(os.Getenv("LWA_BENCH_ADAPTER_ENV"))
 	cmd.Env = append(append([]string{"PATH=/usr/bin:/bin"}, env...), extra...)
-	logs := &lockedBuffer{}
+	logs := &testenv.SyncBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start lambda-adapter: %v", err)
@@ -67,24 +69,6 @@ func (p *adapterProc) exited() bool {
 	default:
 		return false
 	}
-}
-
-// lockedBuffer is a strings.Builder safe for concurrent use.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // watchAPI is a Runtime and Extensions API that serves no invocation: it notes when the extension

@@ -33,38 +33,22 @@ var bins struct {
 }
 
 func TestMain(m *testing.M) {
-	os.Exit(runMain(m))
-}
-
-func runMain(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "lwa-bench-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	_ = os.Chmod(dir, 0o755)
-	root, err := filepath.Abs("../../..")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	// LWA_BENCH_ADAPTER runs the suite against a prebuilt binary: a before/after comparison.
-	if bins.adapter = os.Getenv("LWA_BENCH_ADAPTER"); bins.adapter == "" {
-		if bins.adapter, err = testenv.BuildAdapter(root, dir, "bench"); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
+	os.Exit(testenv.Main(m, "lwa-bench-bin-", func(root, dir string) (err error) {
+		// LWA_BENCH_ADAPTER runs the suite against a prebuilt binary: a before/after comparison.
+		if bins.adapter = os.Getenv("LWA_BENCH_ADAPTER"); bins.adapter == "" {
+			if bins.adapter, err = testenv.BuildAdapter(root, dir, "bench"); err != nil {
+				return err
+			}
 		}
-	}
-	bins.native = filepath.Join(dir, "native")
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w", "-o", bins.native, "./scripts/bench/native")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build native handler: %v\n%s", err, out)
-		return 1
-	}
-	return m.Run()
+		bins.native = filepath.Join(dir, "native")
+		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w", "-o", bins.native, "./scripts/bench/native")
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("build native handler: %w\n%s", err, out)
+		}
+		return nil
+	}))
 }
 
 // verdict is "met" or "MISSED".

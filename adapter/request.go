@@ -1,7 +1,13 @@
 package adapter
 
+// The request stage of the pipeline: the decoded event becomes the request to the app, with the
+// invocation's context in x-amzn-lambda-context.
+
 import (
+	"context"
 	"encoding/json"
+	"log/slog"
+	"net/http"
 
 	"github.com/lwa-go/lwa/adapter/config"
 	"github.com/lwa-go/lwa/adapter/event"
@@ -31,6 +37,21 @@ func newInvocationStatics(cfg config.Config) invocationStatics {
 			LogGroup:     cfg.LogGroupName,
 		},
 	}
+}
+
+// request builds the app's request from ev.
+func (a *Adapter) request(ctx context.Context, log *slog.Logger, inv *lambdaapi.Invocation, ev *event.Event) (*http.Request, error) {
+	if src := a.cfg.AuthorizationSource; src != "" && ev.Kind != event.KindPassThrough && len(ev.Header.Values(src)) == 0 {
+		a.authSourceMissing.Do(func() {
+			log.Warn("AWS_LWA_AUTHORIZATION_SOURCE header absent from a request; Authorization is passed on as sent (logged once)",
+				"header", src, "requestId", inv.RequestID)
+		})
+	}
+	req, err := ev.Request(ctx, a.requestOptions(inv))
+	if err != nil {
+		return nil, &invokeError{errType: errTypeInvalidEvent, err: err}
+	}
+	return req, nil
 }
 
 // requestOptions says how this invocation's event becomes a request to the app.

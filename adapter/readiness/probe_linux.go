@@ -1,4 +1,4 @@
-package adapter
+package readiness
 
 import (
 	"errors"
@@ -14,7 +14,8 @@ import (
 // first sends the SYN, the second collects the loopback RST (or finds the connection up). Going
 // around the Go scheduler matters here: every ordinary syscall wakes the runtime's sysmon thread
 // when it is parked, which at one attempt per millisecond was half of the adapter's CPU while it
-// waited (docs/performance.md). The calls never block, so bypassing the scheduler is safe.
+// waited (docs/performance.md, section "Readiness"). The calls never block, so bypassing the
+// scheduler is safe.
 type tcpProbe struct {
 	addr   string
 	family int
