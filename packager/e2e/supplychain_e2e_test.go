@@ -93,7 +93,9 @@ func TestE2EImageSupplyChain(t *testing.T) {
 	checkAnnotations("index", craneManifest(t, ref).Annotations)
 	for _, s := range sboms.SBOMs {
 		checkAnnotations(s.Platform+" manifest", craneManifest(t, "--platform", s.Platform, ref).Annotations)
-		var cfg struct{ Config struct{ Labels map[string]string } }
+		var cfg struct {
+			Config struct{ Labels map[string]string }
+		}
 		if err := json.Unmarshal([]byte(runTool(t, "crane", "config", "--platform", s.Platform, ref)), &cfg); err != nil {
 			t.Fatal(err)
 		}
