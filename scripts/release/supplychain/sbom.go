@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/lwa-go/lwa/packager/layerzip"
 	"github.com/lwa-go/lwa/packager/output"
 	"github.com/lwa-go/lwa/packager/sbom"
 )
@@ -38,7 +39,10 @@ func writeSBOM(cfg sbomConfig) error {
 	if err != nil || sec <= 0 {
 		return fmt.Errorf("sbom: --source-date-epoch %q is not a positive Unix time", cfg.epoch)
 	}
-	doc, err := sbom.ForFile(cfg.binary, sbom.AdapterOptions(cfg.version, cfg.platform, time.Unix(sec, 0)))
+	// lwa-pack stamps everything with the epoch as its zips can hold it (even seconds, from 1980):
+	// the same time here keeps the SBOM identical to lwa-pack layer's.
+	created := layerzip.ClampTime(time.Unix(sec, 0))
+	doc, err := sbom.ForFile(cfg.binary, sbom.AdapterOptions(cfg.version, cfg.platform, created))
 	if err != nil {
 		return err
 	}

@@ -160,3 +160,25 @@ func TestKeyWithoutPassword(t *testing.T) {
 		t.Fatalf("error %v, want one naming COSIGN_PASSWORD", err)
 	}
 }
+
+// TestSBOMTimeAsLwaPack: an odd SOURCE_DATE_EPOCH is rounded down to even seconds, as lwa-pack
+// stamps everything (the zip format's resolution), so both write the same SBOM.
+func TestSBOMTimeAsLwaPack(t *testing.T) {
+	self, err := os.Executable() // a Go binary, with build information
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "a.spdx.json")
+	env, _ := testEnv(nil)
+	if err := run(context.Background(), []string{"sbom", "--binary", self, "--platform", "linux/amd64", "--version", "1.2.3",
+		"--source-date-epoch", "1796304505", "--output", out}, env); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), `"created": "2026-12-03T13:28:24Z"`) {
+		t.Errorf("SBOM creation time is not the epoch 1796304505 rounded down to even seconds:\n%.600s", data)
+	}
+}
