@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -14,7 +15,6 @@ import (
 	"github.com/lwa-go/lwa/packager/output"
 	"github.com/lwa-go/lwa/packager/platform"
 	"github.com/lwa-go/lwa/packager/publish"
-	"github.com/lwa-go/lwa/packager/referrer"
 	"github.com/lwa-go/lwa/packager/registry"
 )
 
@@ -183,19 +183,8 @@ func (a *app) image(c *cli.Context) error {
 	var basePlan image.Plan
 	var baseDigest string
 	if pl.base != nil {
-		progress("reading base %s", pl.base)
-		base, err := pl.client.Fetch(ctx, pl.base)
-		if err != nil {
-			return fmt.Errorf("--base %s: %w", pl.base, err)
-		}
-		if baseDigest, err = baseDigestOf(pl.base, base); err != nil {
+		if basePlan, baseDigest, err = a.readBase(ctx, pl); err != nil {
 			return err
-		}
-		if basePlan, err = image.PlanBase(base, pl.platforms, pl.explicitPlatforms); err != nil {
-			return fmt.Errorf("--base %s: %w", pl.base, err)
-		}
-		for _, d := range basePlan.Dropped {
-			progress("leaving out the base's %s", d)
 		}
 		platforms = basePlan.Platforms()
 	}
@@ -231,18 +220,10 @@ func (a *app) image(c *cli.Context) error {
 		return err
 	}
 
-	if art, err = a.annotate(ctx, pl, art, baseDigest); err != nil {
-		return err
-	}
 	report := imageReport{Version: pl.version}
-	var sboms []referrer.Artifact
-	if pl.supply.sbom && publish.AnyTakesReferrers(pl.outputs) {
-		if sboms, err = sbomReferrers(art, bins, pl.version, pl.created); err != nil {
-			return err
-		}
-		for i, s := range sboms {
-			report.SBOMs = append(report.SBOMs, platformDigest{Platform: art.Images()[i].Platform.String(), Digest: s.Descriptor().Digest.String()})
-		}
+	art, sboms, err := a.supplyChain(ctx, pl, art, bins, baseDigest, &report)
+	if err != nil {
+		return err
 	}
 	digest, err := art.Digest()
 	if err != nil {
@@ -267,6 +248,29 @@ func (a *app) image(c *cli.Context) error {
 		report.Outputs = append(report.Outputs, res...)
 	}
 	return a.printImage(pl.common, report)
+}
+
+// readBase reads --base and plans which of its images get the adapter; it also returns the
+// digest --base resolved to, for the base annotations.
+func (a *app) readBase(ctx context.Context, pl imagePlan) (image.Plan, string, error) {
+	progress := a.progress(pl.quiet)
+	progress("reading base %s", pl.base)
+	base, err := pl.client.Fetch(ctx, pl.base)
+	if err != nil {
+		return image.Plan{}, "", fmt.Errorf("--base %s: %w", pl.base, err)
+	}
+	digest, err := baseDigestOf(pl.base, base)
+	if err != nil {
+		return image.Plan{}, "", err
+	}
+	plan, err := image.PlanBase(base, pl.platforms, pl.explicitPlatforms)
+	if err != nil {
+		return image.Plan{}, "", fmt.Errorf("--base %s: %w", pl.base, err)
+	}
+	for _, d := range plan.Dropped {
+		progress("leaving out the base's %s", d)
+	}
+	return plan, digest, nil
 }
 
 func describeOutput(p publish.Publisher) string {

@@ -13,6 +13,7 @@ import (
 	"github.com/lwa-go/lwa/packager/annotations"
 	"github.com/lwa-go/lwa/packager/build"
 	"github.com/lwa-go/lwa/packager/image"
+	"github.com/lwa-go/lwa/packager/publish"
 	"github.com/lwa-go/lwa/packager/referrer"
 	"github.com/lwa-go/lwa/packager/sbom"
 )
@@ -67,6 +68,26 @@ func parseSupplyChain(c *cli.Context) (supplyChain, error) {
 		return supplyChain{}, err
 	}
 	return sc, nil
+}
+
+// supplyChain annotates art and, when --sbom is on and an output can hold them, makes the SBOM
+// referrers of its platform images, recording their digests in report.
+func (a *app) supplyChain(ctx context.Context, pl imagePlan, art image.Result, bins []image.Binary, baseDigest string, report *imageReport) (image.Result, []referrer.Artifact, error) {
+	art, err := a.annotate(ctx, pl, art, baseDigest)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !pl.supply.sbom || !publish.AnyTakesReferrers(pl.outputs) {
+		return art, nil, nil
+	}
+	sboms, err := sbomReferrers(art, bins, pl.version, pl.created)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i, s := range sboms {
+		report.SBOMs = append(report.SBOMs, platformDigest{Platform: art.Images()[i].Platform.String(), Digest: s.Descriptor().Digest.String()})
+	}
+	return art, sboms, nil
 }
 
 // annotate puts the annotations and labels on art. The revision default is the commit of the
