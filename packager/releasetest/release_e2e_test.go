@@ -450,17 +450,3 @@ func tail(s string, n int) string {
 	}
 	return strings.Join(lines, "\n")
 }
-
-// firstDiff shows the first line where two text files differ (nothing for binary files).
-func firstDiff(a, b []byte) string {
-	if bytes.IndexByte(a, 0) >= 0 || bytes.IndexByte(b, 0) >= 0 {
-		return ""
-	}
-	la, lb := strings.Split(string(a), "\n"), strings.Split(string(b), "\n")
-	for i := 0; i < len(la) && i < len(lb); i++ {
-		if la[i] != lb[i] {
-			return fmt.Sprintf(": line %d\n  release:  %s\n  lwa-pack: %s", i+1, la[i], lb[i])
-		}
-	}
-	return ""
-}

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -233,4 +234,18 @@ func layoutReferrers(t *testing.T, dir string) map[string][]byte {
 		out[art.Subject.Digest] = blob(art.Layers[0].Digest)
 	}
 	return out
+}
+
+// firstDiff shows the first line where two text files differ (nothing for binary files).
+func firstDiff(a, b []byte) string {
+	if bytes.IndexByte(a, 0) >= 0 || bytes.IndexByte(b, 0) >= 0 {
+		return ""
+	}
+	la, lb := strings.Split(string(a), "\n"), strings.Split(string(b), "\n")
+	for i := 0; i < len(la) && i < len(lb); i++ {
+		if la[i] != lb[i] {
+			return fmt.Sprintf(": line %d\n  release:  %s\n  lwa-pack: %s", i+1, la[i], lb[i])
+		}
+	}
+	return ""
 }
