@@ -14,9 +14,16 @@ require (
 	github.com/google/go-containerregistry v0.22.1
 	// lwa-pack's commands and flags, with environment-variable fallbacks.
 	github.com/urfave/cli/v2 v2.27.7
+	// SAM templates for lwa-pack doctor (packager/samtemplate): YAML with CloudFormation's local
+	// tags (!Ref, !Sub) read as nodes. go.yaml.in/yaml/v3 over gopkg.in/yaml.v3: the same code and
+	// API, maintained by the YAML organisation since gopkg.in/yaml.v3 was archived.
+	go.yaml.in/yaml/v3 v3.0.6
 	// errgroup for lwa-pack's per-platform fan-outs (compile, image, layer zip): first error
 	// cancels the rest. Already required by go-containerregistry, so it adds no module.
 	golang.org/x/sync v0.22.0
+	// Tests only: the examples' AWS SAM templates are parsed to check what they set (examples/);
+	// already in the module graph (urfave/cli and aws-lambda-go require it), so nothing new is fetched.
+	gopkg.in/yaml.v3 v3.0.1
 )
 
 require (

@@ -45,7 +45,29 @@ command -v unzip >/dev/null || missing+=(unzip)
 command -v file >/dev/null || missing+=(file)
 command -v gpg >/dev/null || missing+=(gnupg)
 # The SBOM test validates against the SPDX JSON schema with Debian's python3-jsonschema.
+# Pinned by upstream version like the examples' packages (below).
+JSONSCHEMA_DEB=python3-jsonschema=4.10.3
 /usr/bin/python3 -c "import jsonschema" 2>/dev/null || missing+=(python3-jsonschema)
+# The examples' frameworks (examples/): Debian's packages, pinned to bookworm's upstream versions. Their
+# tests run each app under the Runtime Interface Emulator with Lambda's PATH, where python3 is
+# /usr/bin/python3. The pin is the upstream version, not the Debian revision: the archive keeps only the
+# newest revision, so a security update (1.22.1-9+deb12u11 → u12) must not break a fresh machine's
+# install; a new upstream version (a new Debian release) fails the check below loudly.
+EXAMPLE_DEBS=(
+  nginx=1.22.1
+  python3-flask=2.2.2
+  gunicorn=20.1.0
+  python3-fastapi=0.92.0
+  python3-uvicorn=0.17.6
+)
+# upstream VERSION: the Debian version without its epoch and revision.
+upstream() { local v=${1#*:}; echo "${v%-*}"; }
+case "$want" in
+  test|all)
+    for pv in "${EXAMPLE_DEBS[@]}"; do
+      [ -n "$(dpkg-query -W -f='${Version}' "${pv%%=*}" 2>/dev/null)" ] || missing+=("${pv%%=*}")
+    done ;;
+esac
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "install-tools: need root to apt-get install ${missing[*]}" >&2
@@ -76,6 +98,28 @@ case "$want" in
   test|release|all) go_tool goreleaser github.com/goreleaser/goreleaser/v2 "$GORELEASER_VERSION"; want_go+=(goreleaser) ;;
 esac
 
+# The Node examples' dependencies, from their package-lock.json (npm ci), with npm's cache kept in
+# .cache/npm so a second run reinstalls from disk. A stamp of the lock file's hash skips npm ci when
+# node_modules already matches it.
+npm_ci() {
+  local dir=$1 sum
+  command -v npm >/dev/null || { echo "install-tools: npm not found (Node 20 and npm are needed for $dir)" >&2; exit 1; }
+  sum=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+  if [ "$(cat "$dir/node_modules/.lwa-lock-sha256" 2>/dev/null)" = "$sum" ]; then
+    return 0
+  fi
+  echo "install-tools: npm ci in $dir" >&2
+  (cd "$dir" && npm ci --no-audit --no-fund --prefer-offline --cache "$repo/.cache/npm" >/dev/null)
+  echo "$sum" >"$dir/node_modules/.lwa-lock-sha256"
+}
+repo=$(cd "$(dirname "$0")/.." && pwd)
+case "$want" in
+  # The Express app, and the pinned CDK and TypeScript that check docs/deploy.md's CDK stacks.
+  test|all) for lock in "$repo"/examples/*/package-lock.json "$repo"/examples/*/deploy/cdk/package-lock.json; do
+      if [ -e "$lock" ]; then npm_ci "$(dirname "$lock")"; fi
+    done ;;
+esac
+
 # Prove each tool is there, so a broken install fails here and not in the middle of a test.
 for t in "${want_go[@]}"; do
   [ -x "$gobin/$t" ] || { echo "install-tools: $t missing after install" >&2; exit 1; }
@@ -84,5 +128,18 @@ for t in skopeo docker-registry unzip file gpg; do
   command -v "$t" >/dev/null || { echo "install-tools: $t missing after install" >&2; exit 1; }
 done
 command -v qemu-aarch64-static >/dev/null || command -v qemu-aarch64 >/dev/null || { echo "install-tools: qemu-aarch64 missing after install" >&2; exit 1; }
+case "$want" in
+  test|all)
+    for t in nginx gunicorn node; do
+      command -v "$t" >/dev/null || [ -x "/usr/sbin/$t" ] || { echo "install-tools: $t missing after install" >&2; exit 1; }
+    done
+    /usr/bin/python3 -c 'import flask, fastapi, uvicorn, gunicorn' || { echo "install-tools: the examples' Python packages are missing for /usr/bin/python3" >&2; exit 1; }
+    for pv in "${EXAMPLE_DEBS[@]}"; do
+      got=$(upstream "$(dpkg-query -W -f='${Version}' "${pv%%=*}")")
+      [ "$got" = "${pv#*=}" ] || { echo "install-tools: ${pv%%=*} is $got, the examples are tested with ${pv#*=}: update EXAMPLE_DEBS and the examples' requirements" >&2; exit 1; }
+    done ;;
+esac
 /usr/bin/python3 -c "import jsonschema" || { echo "install-tools: python3-jsonschema missing after install" >&2; exit 1; }
+got=$(upstream "$(dpkg-query -W -f='${Version}' "${JSONSCHEMA_DEB%%=*}")")
+[ "$got" = "${JSONSCHEMA_DEB#*=}" ] || { echo "install-tools: ${JSONSCHEMA_DEB%%=*} is $got, the SBOM test is checked with ${JSONSCHEMA_DEB#*=}: update JSONSCHEMA_DEB" >&2; exit 1; }
 echo "install-tools: ok ($gobin)" >&2

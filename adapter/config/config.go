@@ -122,9 +122,15 @@ func (e *Error) Unwrap() error { return e.Err }
 // Lookup is os.LookupEnv's signature, so tests can pass a map.
 type Lookup func(key string) (string, bool)
 
-// MapLookup adapts a map to a Lookup.
+// MapLookup adapts a map to a Lookup. It also lists its names (see Environ).
 func MapLookup(env map[string]string) Lookup {
-	return func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	return func(k string) (string, bool) {
+		if k == namesKey {
+			return mapNames(env), true
+		}
+		v, ok := env[k]
+		return v, ok
+	}
 }
 
 // reader reads variables and records which deprecated aliases were used.
@@ -358,6 +364,7 @@ func FromEnv(lookup Lookup) (Config, []string, error) {
 		r.warnings = append(r.warnings, "AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS does not apply with AWS_LWA_ASYNC_INIT=true: Init ends at 9.8 s and the first invocation waits for the app")
 		c.ReadinessCheckTimeout = 0
 	}
+	r.warnings = append(r.warnings, unknownWarnings(lookup)...)
 	return c, r.warnings, nil
 }
 

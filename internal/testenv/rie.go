@@ -162,6 +162,8 @@ func VarDir(t testing.TB) string {
 type Options struct {
 	Opt       string   // bound on /opt: extensions/ and, for zip functions, bootstrap
 	Var       string   // optional: bound on /var (Managed Instances mode reads /var/task, /var/runtime)
+	Tmp       string   // optional: bound on /tmp, private to the function as on Lambda (mode 1777 advised)
+	VarRO     bool     // Var bound read-only, as Lambda's /var/task is
 	Bootstrap []string // classic mode: the runtime command (for an image, the app itself)
 	Env       []string // RIE's environment, which it forwards to the runtime and the extensions
 }
@@ -187,14 +189,17 @@ func StartRIE(t testing.TB, o Options) *RIE {
 	for apiPort == invokePort {
 		apiPort = FreePort(t)
 	}
-	script := `set -e; mount --bind "$LWA_TEST_OPT" /opt; if [ -n "$LWA_TEST_VAR" ]; then mount --bind "$LWA_TEST_VAR" /var; fi; exec "$@"`
+	script := `set -e; mount --bind "$LWA_TEST_OPT" /opt; if [ -n "$LWA_TEST_VAR" ]; then mount --bind "$LWA_TEST_VAR" /var; fi; if [ -n "$LWA_TEST_VAR_RO" ]; then mount -o remount,bind,ro /var; fi; if [ -n "$LWA_TEST_TMP" ]; then mount --bind "$LWA_TEST_TMP" /tmp; fi; exec "$@"`
 	args := []string{"--mount", "--propagation", "private", "--pid", "--fork", "--kill-child=SIGTERM", "--",
 		"sh", "-c", script, "rie",
 		rie, "--runtime-interface-emulator-address", "127.0.0.1:" + strconv.Itoa(invokePort),
 		"--runtime-api-address", "127.0.0.1:" + strconv.Itoa(apiPort)}
 	args = append(args, o.Bootstrap...)
 	cmd := exec.Command("unshare", args...)
-	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=/tmp", "LWA_TEST_OPT=" + o.Opt, "LWA_TEST_VAR=" + o.Var}
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=/tmp", "LWA_TEST_OPT=" + o.Opt, "LWA_TEST_VAR=" + o.Var, "LWA_TEST_TMP=" + o.Tmp}
+	if o.VarRO {
+		env = append(env, "LWA_TEST_VAR_RO=1")
+	}
 	cmd.Env = append(env, o.Env...)
 	logs := &SyncBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs

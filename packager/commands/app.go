@@ -69,6 +69,7 @@ func New(o Options) *cli.App {
 		Commands: []*cli.Command{
 			a.layerCommand(),
 			a.imageCommand(),
+			a.doctorCommand(),
 			{
 				Name:  "version",
 				Usage: "print lwa-pack's version",

@@ -26,7 +26,9 @@ func main() {
 	tuningFor(os.LookupEnv).apply()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	os.Exit(adapter.Main(ctx, os.LookupEnv, os.Stderr, version))
+	// config.Environ rather than os.LookupEnv: it also lists the names, so that a misspelt AWS_LWA_
+	// variable is warned about at start instead of silently ignored.
+	os.Exit(adapter.Main(ctx, config.Environ(os.Environ()), os.Stderr, version))
 }
 
 // tuning is the process-wide Go runtime settings the adapter runs best with. It is decided and

@@ -1,0 +1,3 @@
+module github.com/lwa-go/lwa/examples/go
+
+go 1.22
