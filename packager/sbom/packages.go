@@ -44,6 +44,9 @@ func mainPackage(bi *debug.BuildInfo, binarySHA256 string, opts Options) Package
 		ExternalRefs:          []ExternalRef{purlRef(bi.Main.Path, version)},
 		PrimaryPackagePurpose: "APPLICATION",
 	}
+	if opts.License != "" {
+		p.LicenseDeclared = opts.License
+	}
 	return withSum(p, bi.Main.Sum)
 }
 

@@ -38,6 +38,9 @@ type Options struct {
 	Created time.Time
 	// Tool names the creator, e.g. "lwa-pack-1.2.3".
 	Tool string
+	// License is the main module's declared license (an SPDX expression); empty: NOASSERTION.
+	// Dependencies' licenses are not in the build information and stay NOASSERTION.
+	License string
 }
 
 // Binary is what the document describes: a Go binary's build information and its bytes' digest.
@@ -198,5 +201,6 @@ func AdapterOptions(version, platform string, created time.Time) Options {
 		Version:  version,
 		Created:  created,
 		Tool:     "lwa-pack-" + version,
+		License:  "Apache-2.0",
 	}
 }

@@ -30,7 +30,7 @@ func testInfo() *debug.BuildInfo {
 
 func testOptions() Options {
 	return Options{Name: "app 1.2.3 linux/amd64", FileName: "app", Version: "1.2.3",
-		Created: time.Unix(1700000000, 0), Tool: "lwa-pack-1.2.3"}
+		Created: time.Unix(1700000000, 0), Tool: "lwa-pack-1.2.3", License: "Apache-2.0"}
 }
 
 func generate(t *testing.T, bi *debug.BuildInfo, opts Options) Document {
@@ -62,7 +62,7 @@ func TestGenerateDocument(t *testing.T) {
 		t.Errorf("packages\n  %s\nwant\n  %s", strings.Join(names, "\n  "), strings.Join(want, "\n  "))
 	}
 	main := doc.Packages[0]
-	if len(main.Checksums) != 1 || main.Checksums[0] != (Checksum{"SHA256", binSum}) || main.PackageFileName != "app" {
+	if len(main.Checksums) != 1 || main.Checksums[0] != (Checksum{"SHA256", binSum}) || main.PackageFileName != "app" || main.LicenseDeclared != "Apache-2.0" {
 		t.Errorf("main package %+v: want the binary's SHA256 and file name", main)
 	}
 	if !strings.Contains(main.Comment, "-trimpath=true GOARCH=amd64") || !strings.Contains(main.Comment, "go1.26.8") {
