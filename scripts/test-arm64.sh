@@ -14,7 +14,7 @@ fi
 out=$(mktemp -d /tmp/lwa-arm64-XXXXXX)
 trap 'rm -rf "$out"' EXIT
 
-pkgs=(./adapter ./adapter/readiness ./adapter/cmd/lambda-adapter ./adapter/internal/h1 ./adapter/event ./adapter/config ./adapter/compress ./adapter/lambdaapi)
+pkgs=(./adapter ./adapter/readiness ./adapter/cmd/lambda-adapter ./adapter/internal/h1 ./adapter/internal/httpsyntax ./adapter/event ./adapter/config ./adapter/compress ./adapter/lambdaapi)
 for pkg in "${pkgs[@]}"; do
 	bin="$out/$(echo "${pkg#./}" | tr / _).test"
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go test -c -o "$bin" "$pkg"

@@ -139,3 +139,13 @@ func parseHookPath(name, v, passThrough string) (string, error) {
 	}
 	return v, nil
 }
+
+// readHooks reads the SnapStart hook paths. Each is checked against the pass-through path, so they
+// are read after it.
+func readHooks(r *reader, c *Config) error {
+	parse := r.rooted(func(name, v string) (string, error) { return parseHookPath(name, v, c.PassThroughPath) })
+	if err := setVar(r, envBeforeCheckpoint, &c.BeforeCheckpointPath, parse); err != nil {
+		return err
+	}
+	return setVar(r, envAfterRestore, &c.AfterRestorePath, parse)
+}

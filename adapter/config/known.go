@@ -35,6 +35,15 @@ func KnownVars() []string {
 // it. Using one logs a deprecation warning at start. PORT is not here: it is a supported fallback
 // for AWS_LWA_PORT, as in AWS's adapter.
 func DeprecatedAliases() map[string]string {
+	m := renamedVars()
+	// Not a rename: the older form of the same setting (see readHealthyStatus).
+	m["AWS_LWA_READINESS_CHECK_MIN_UNHEALTHY_STATUS"] = "AWS_LWA_READINESS_CHECK_HEALTHY_STATUS"
+	return m
+}
+
+// renamedVars maps each name AWS's adapter read before it took the AWS_LWA_ prefix to its new
+// name: FromEnv reads either, the old one with a deprecation warning.
+func renamedVars() map[string]string {
 	return map[string]string{
 		"HOST":                     "AWS_LWA_HOST",
 		"READINESS_CHECK_PORT":     "AWS_LWA_READINESS_CHECK_PORT",
@@ -42,7 +51,6 @@ func DeprecatedAliases() map[string]string {
 		"READINESS_CHECK_PROTOCOL": "AWS_LWA_READINESS_CHECK_PROTOCOL",
 		"ASYNC_INIT":               "AWS_LWA_ASYNC_INIT",
 		"REMOVE_BASE_PATH":         "AWS_LWA_REMOVE_BASE_PATH",
-		"AWS_LWA_READINESS_CHECK_MIN_UNHEALTHY_STATUS": "AWS_LWA_READINESS_CHECK_HEALTHY_STATUS",
 	}
 }
 

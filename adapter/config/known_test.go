@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -31,6 +32,32 @@ func TestKnownVarsMatchFromEnv(t *testing.T) {
 		if !seen[to] {
 			t.Errorf("alias %s points to %s, which config.go does not read", alias, to)
 		}
+	}
+}
+
+// KnownVars must also be exactly the AWS_LWA_ names FromEnv asks for, wherever in the package they
+// are spelled. With nothing set, every fallback is asked for too.
+func TestKnownVarsAreWhatFromEnvAsks(t *testing.T) {
+	asked := map[string]bool{}
+	lookup := func(k string) (string, bool) {
+		asked[k] = true
+		if k == "AWS_LAMBDA_RUNTIME_API" {
+			return "127.0.0.1:9001", true
+		}
+		return "", false
+	}
+	if _, _, err := FromEnv(lookup); err != nil {
+		t.Fatal(err)
+	}
+	var read []string
+	for k := range asked {
+		if strings.HasPrefix(k, "AWS_LWA_") {
+			read = append(read, k)
+		}
+	}
+	sort.Strings(read)
+	if known := KnownVars(); !slices.Equal(read, known) {
+		t.Errorf("FromEnv asks for\n%q\nKnownVars lists\n%q", read, known)
 	}
 }
 
