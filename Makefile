@@ -63,7 +63,8 @@ fuzz: ## Run every fuzz target for FUZZTIME (default 60s) each
 	scripts/fuzz.sh
 
 .PHONY: bench
-bench: tools ## The performance suite (see docs/performance.md); not part of `make test`
+bench: ## The performance suite (see docs/performance.md; LWA_BENCH_MEMORY=128,512,1769 for Lambda-sized figures); not part of `make test`
+	scripts/install-tools.sh bench
 	scripts/bench/run.sh
 
 .PHONY: release-snapshot

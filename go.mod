@@ -14,7 +14,7 @@ require (
 	github.com/google/go-containerregistry v0.22.1
 	// lwa-pack's commands and flags, with environment-variable fallbacks.
 	github.com/urfave/cli/v2 v2.27.7
-	// SAM templates for lwa-pack doctor (packager/samtemplate): YAML with CloudFormation's local
+	// SAM templates for lwa-pack doctor and local (packager/samtemplate): YAML with CloudFormation's local
 	// tags (!Ref, !Sub) read as nodes. go.yaml.in/yaml/v3 over gopkg.in/yaml.v3: the same code and
 	// API, maintained by the YAML organisation since gopkg.in/yaml.v3 was archived.
 	go.yaml.in/yaml/v3 v3.0.6

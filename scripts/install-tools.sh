@@ -29,11 +29,12 @@ go_tool() {
   echo "$version" >"$stamp_dir/$name"
 }
 
-# What to install: test (default: everything `make test` needs), lint, release, or all.
+# What to install: test (default: everything `make test` needs), lint, release, bench (`make
+# bench`: the Go test tools and perf, for the Lambda-sized per-stage profile), or all.
 want=${1:-test}
 case "$want" in
-  test|lint|release|all) ;;
-  *) echo "install-tools: unknown set '$want': use test, lint, release or all" >&2; exit 2 ;;
+  test|lint|release|bench|all) ;;
+  *) echo "install-tools: unknown set '$want': use test, lint, release, bench or all" >&2; exit 2 ;;
 esac
 
 # Debian packages: validators, a real registry, qemu for the arm64 binary, gpg for release signing.
@@ -67,6 +68,13 @@ case "$want" in
     for pv in "${EXAMPLE_DEBS[@]}"; do
       [ -n "$(dpkg-query -W -f='${Version}' "${pv%%=*}" 2>/dev/null)" ] || missing+=("${pv%%=*}")
     done ;;
+esac
+# perf, for the Lambda-sized bench's per-stage profile: Debian's linux-perf, pinned to bookworm's
+# kernel series (6.1). Debian replaces each point release (6.1.187 → 6.1.188) in the archive, so the
+# series is the pin a fresh machine can still install; another Debian release fails the check below.
+PERF_SERIES=6.1
+case "$want" in
+  bench|all) [ -n "$(dpkg-query -W -f='${Version}' linux-perf 2>/dev/null)" ] || missing+=(linux-perf) ;;
 esac
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
@@ -142,4 +150,12 @@ esac
 /usr/bin/python3 -c "import jsonschema" || { echo "install-tools: python3-jsonschema missing after install" >&2; exit 1; }
 got=$(upstream "$(dpkg-query -W -f='${Version}' "${JSONSCHEMA_DEB%%=*}")")
 [ "$got" = "${JSONSCHEMA_DEB#*=}" ] || { echo "install-tools: ${JSONSCHEMA_DEB%%=*} is $got, the SBOM test is checked with ${JSONSCHEMA_DEB#*=}: update JSONSCHEMA_DEB" >&2; exit 1; }
+case "$want" in
+  bench|all)
+    v=$(dpkg-query -W -f='${Version}' linux-perf 2>/dev/null || true)
+    case "$(upstream "$v")" in
+      "$PERF_SERIES".*) command -v perf >/dev/null || { echo "install-tools: perf missing after install" >&2; exit 1; } ;;
+      *) echo "install-tools: linux-perf ${v:-missing}, want the $PERF_SERIES series (see PERF_SERIES)" >&2; exit 1 ;;
+    esac ;;
+esac
 echo "install-tools: ok ($gobin)" >&2

@@ -19,6 +19,9 @@ type prober struct {
 	url    string
 	dialer net.Dialer
 	tcp    *tcpProbe // nil: the address is a name, dial it normally
+
+	lastErr    error // the last connect error and its wording
+	lastResult string
 }
 
 func newProber(cfg config.Config) *prober {
@@ -40,7 +43,10 @@ func (p *prober) probe(ctx context.Context) (healthy bool, result string, answer
 	// A bare TCP connect first: cheap while the app is not listening yet, and all the TCP mode needs.
 	conn, err := p.connect(ctx)
 	if err != nil {
-		return false, "connect: " + trimOpError(err), false
+		if err != p.lastErr { // the same refusal every time while the app starts: word it once
+			p.lastErr, p.lastResult = err, "connect: "+trimOpError(err)
+		}
+		return false, p.lastResult, false
 	}
 	defer conn.Close()
 	if p.cfg.ReadinessCheckProtocol == config.ProtocolTCP {
@@ -62,7 +68,7 @@ func (p *prober) probe(ctx context.Context) (healthy bool, result string, answer
 func (p *prober) connect(ctx context.Context) (net.Conn, error) {
 	if p.tcp != nil {
 		c, err := p.tcp.connect()
-		if !errors.Is(err, errProbeInProgress) {
+		if err != errProbeInProgress { // returned as is; errors.Is would walk every refusal's chain
 			return c, err
 		}
 	}

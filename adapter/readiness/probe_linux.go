@@ -21,8 +21,16 @@ type tcpProbe struct {
 	family int
 	sa     unsafe.Pointer // *syscall.RawSockaddrInet4 or *syscall.RawSockaddrInet6
 	salen  uintptr
-	fd     int // -1: no socket open
+	fd     int          // -1: no socket open
+	diag   *listenCheck // nil: connect every time
+	// refusedByDiag counts checks answered by diag alone since the last connect: a connect comes
+	// at least every diagConnectEvery checks, for a listener the kernel's lookup table does not
+	// show (a NAT redirect, a BPF socket lookup), which then waits longer but is still seen.
+	refusedByDiag int
+	refused       error // made once: a refusal is the common answer and should leave no garbage
 }
+
+const diagConnectEvery = 16
 
 // errProbeInProgress means the handshake did not complete within the call (not loopback, or a busy
 // kernel): the caller dials normally for this attempt.
@@ -48,11 +56,24 @@ func newTCPProbe(addr string) *tcpProbe {
 	default:
 		return nil // a zoned address needs the interface index: leave it to net.Dialer
 	}
+	p.diag = newListenCheck(ap)
+	p.refused = p.opError(syscall.ECONNREFUSED)
 	return p
 }
 
 // connect makes one attempt and hands the socket over when it connected.
 func (p *tcpProbe) connect() (net.Conn, error) {
+	if p.diag != nil && p.refusedByDiag < diagConnectEvery {
+		switch up, err := p.diag.listening(); {
+		case err != nil:
+			p.diag.close() // not to be trusted: connect from now on
+			p.diag = nil
+		case !up:
+			p.refusedByDiag++
+			return nil, p.refused
+		}
+	}
+	p.refusedByDiag = 0
 	if p.fd < 0 {
 		fd, err := syscall.Socket(p.family, syscall.SOCK_STREAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0)
 		if err != nil {
@@ -76,12 +97,12 @@ func (p *tcpProbe) connect() (net.Conn, error) {
 		}
 		return c, nil
 	case syscall.ECONNREFUSED:
-		return nil, p.opError(err) // Linux lets the refused socket connect again
+		return nil, p.refused // Linux lets the refused socket connect again
 	case syscall.EALREADY, syscall.EINPROGRESS:
-		p.close()
+		p.closeSocket()
 		return nil, errProbeInProgress
 	}
-	p.close()
+	p.closeSocket()
 	return nil, p.opError(err)
 }
 
@@ -90,7 +111,13 @@ func (p *tcpProbe) rawConnect() syscall.Errno {
 	return e
 }
 
+// close releases the probe's sockets.
 func (p *tcpProbe) close() {
+	p.closeSocket()
+	p.diag.close()
+}
+
+func (p *tcpProbe) closeSocket() {
 	if p.fd >= 0 {
 		syscall.Close(p.fd)
 		p.fd = -1

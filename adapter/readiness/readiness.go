@@ -13,15 +13,10 @@ import (
 	"github.com/lwa-go/lwa/adapter/config"
 )
 
-// Readiness polling. A refused connection on loopback is cheap (docs/performance.md, section
-// "Readiness"), so the check probes every millisecond while nothing listens: it sees the app almost
-// as soon as it calls listen(). Once the app accepts connections, an unhealthy answer is retried less
-// often, so a slow health endpoint is not hammered.
-const (
-	probeInterval     = time.Millisecond
-	unhealthyInterval = 5 * time.Millisecond
-	logPeriod         = 2 * time.Second
-)
+// When to check next is Schedule's (schedule.go): every millisecond while the app could still be
+// quick, then at a fraction of the time waited, so that the checks take little of the CPU a slowly
+// starting app needs on a fraction of a vCPU. The waits between checks are pause's (pause_linux.go).
+const logPeriod = 2 * time.Second
 
 // AttemptLimit bounds one attempt: an app that accepts but never answers does not hang the check.
 const AttemptLimit = 2 * time.Second
@@ -59,17 +54,17 @@ func Wait(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	p := newProber(cfg)
 	defer p.close()
 	nextLog := start.Add(logPeriod)
-	timer := time.NewTimer(0)
-	defer timer.Stop()
+	sched := DefaultSchedule()
+	pause := newPause(ctx)
+	defer pause.close()
+	var delay time.Duration
 	var last string
 	for {
-		select {
-		case <-ctx.Done():
-			if cfg.ReadinessCheckTimeout > 0 && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		if err := pause.wait(delay); err != nil {
+			if cfg.ReadinessCheckTimeout > 0 && errors.Is(err, context.DeadlineExceeded) {
 				return &TimeoutError{Timeout: cfg.ReadinessCheckTimeout, Target: Target(cfg), Last: last}
 			}
-			return ctx.Err()
-		case <-timer.C:
+			return err
 		}
 		healthy, result, answered := p.probe(ctx)
 		if healthy {
@@ -86,11 +81,7 @@ func Wait(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 				"url", Target(cfg), "last", last)
 			nextLog = nextLog.Add(logPeriod)
 		}
-		if answered {
-			timer.Reset(unhealthyInterval)
-		} else {
-			timer.Reset(probeInterval)
-		}
+		delay = sched.Next(time.Since(start), answered)
 	}
 }
 

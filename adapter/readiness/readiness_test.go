@@ -179,3 +179,23 @@ func TestReadinessUnhealthyStatusInError(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+func TestReadinessEndsWithContext(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nothing listens: the check waits between attempts
+	cfg := testConfig(t, addr)
+	ctx, cancel := context.WithCancel(context.Background())
+	// Late enough that the schedule has left its quick phase and waits longer between attempts.
+	time.AfterFunc(300*time.Millisecond, cancel)
+	start := time.Now()
+	if err := Wait(ctx, cfg, discard); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Wait after shutdown began: %v, want context.Canceled", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("Wait returned %s after it began, long after the cancel at 300 ms", d)
+	}
+}

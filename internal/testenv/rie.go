@@ -166,6 +166,9 @@ type Options struct {
 	VarRO     bool     // Var bound read-only, as Lambda's /var/task is
 	Bootstrap []string // classic mode: the runtime command (for an image, the app itself)
 	Env       []string // RIE's environment, which it forwards to the runtime and the extensions
+	// Cgroups are cgroup directories (e.g. /sys/fs/cgroup/cpu/NAME) the whole sandbox joins before
+	// RIE starts, so RIE, the extensions and the runtime share one CPU quota, as in Lambda.
+	Cgroups []string
 }
 
 // RIE is a running emulator.
@@ -189,14 +192,16 @@ func StartRIE(t testing.TB, o Options) *RIE {
 	for apiPort == invokePort {
 		apiPort = FreePort(t)
 	}
-	script := `set -e; mount --bind "$LWA_TEST_OPT" /opt; if [ -n "$LWA_TEST_VAR" ]; then mount --bind "$LWA_TEST_VAR" /var; fi; if [ -n "$LWA_TEST_VAR_RO" ]; then mount -o remount,bind,ro /var; fi; if [ -n "$LWA_TEST_TMP" ]; then mount --bind "$LWA_TEST_TMP" /tmp; fi; exec "$@"`
+	// "echo 0" moves the writing shell itself; RIE and everything it starts inherit the cgroups.
+	script := `set -e; for d in $LWA_TEST_CGROUPS; do echo 0 >"$d/cgroup.procs"; done; mount --bind "$LWA_TEST_OPT" /opt; if [ -n "$LWA_TEST_VAR" ]; then mount --bind "$LWA_TEST_VAR" /var; fi; if [ -n "$LWA_TEST_VAR_RO" ]; then mount -o remount,bind,ro /var; fi; if [ -n "$LWA_TEST_TMP" ]; then mount --bind "$LWA_TEST_TMP" /tmp; fi; exec "$@"`
 	args := []string{"--mount", "--propagation", "private", "--pid", "--fork", "--kill-child=SIGTERM", "--",
 		"sh", "-c", script, "rie",
 		rie, "--runtime-interface-emulator-address", "127.0.0.1:" + strconv.Itoa(invokePort),
 		"--runtime-api-address", "127.0.0.1:" + strconv.Itoa(apiPort)}
 	args = append(args, o.Bootstrap...)
 	cmd := exec.Command("unshare", args...)
-	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=/tmp", "LWA_TEST_OPT=" + o.Opt, "LWA_TEST_VAR=" + o.Var, "LWA_TEST_TMP=" + o.Tmp}
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=/tmp", "LWA_TEST_OPT=" + o.Opt, "LWA_TEST_VAR=" + o.Var, "LWA_TEST_TMP=" + o.Tmp,
+		"LWA_TEST_CGROUPS=" + strings.Join(o.Cgroups, " ")}
 	if o.VarRO {
 		env = append(env, "LWA_TEST_VAR_RO=1")
 	}

@@ -69,6 +69,7 @@ func New(o Options) *cli.App {
 		Commands: []*cli.Command{
 			a.layerCommand(),
 			a.imageCommand(),
+			a.localCommand(),
 			a.doctorCommand(),
 			{
 				Name:  "version",

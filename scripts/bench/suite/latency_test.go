@@ -34,7 +34,7 @@ func TestLatency(t *testing.T) {
 	defer cancel()
 	payload := testenv.V2(testenv.HTTPEvent{Method: "GET", Path: "/range/1024", Headers: map[string]string{"accept": "text/plain"}})
 
-	lwa, first, lwaCold := startAdapterRIE(ctx, t, bins.adapter, "bench-lwa", payload)
+	lwa, first, lwaCold := startAdapterRIE(ctx, t, bins.adapter, "bench-lwa", payload, nil)
 	var resp v2Response
 	if err := json.Unmarshal(first, &resp); err != nil || resp.StatusCode != http.StatusOK || len(resp.Body) != 1024 || resp.IsBase64Encoded {
 		t.Fatalf("adapter answered %s (%v): want status 200 and 1024 bytes of text", first, err)
@@ -45,7 +45,7 @@ func TestLatency(t *testing.T) {
 	if err := os.WriteFile(canned, first, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	native, nfirst, nativeCold := startNativeRIE(ctx, t, "bench-native", canned, "", payload)
+	native, nfirst, nativeCold := startNativeRIE(ctx, t, "bench-native", canned, "", payload, nil)
 	var nresp v2Response
 	if err := json.Unmarshal(nfirst, &nresp); err != nil || nresp.Body != resp.Body || nresp.StatusCode != resp.StatusCode {
 		t.Fatalf("native handler answered %s (%v), want the adapter's %s", nfirst, err, first)
@@ -53,7 +53,7 @@ func TestLatency(t *testing.T) {
 	// The same handler fetching its body from a go-httpbin over loopback: the hop any adapter adds.
 	appPort := testenv.FreePort(t)
 	startHTTPBin(t, appPort)
-	hop, hfirst, _ := startNativeRIE(ctx, t, "bench-native-hop", canned, fmt.Sprintf("http://127.0.0.1:%d/range/1024", appPort), payload)
+	hop, hfirst, _ := startNativeRIE(ctx, t, "bench-native-hop", canned, fmt.Sprintf("http://127.0.0.1:%d/range/1024", appPort), payload, nil)
 	t.Logf("response sizes: adapter %d bytes, native %d bytes", len(first), len(nfirst))
 	t.Logf("cold start (RIE start → first answer, lazy Init): adapter %s, native %s", lwaCold.Round(time.Millisecond), nativeCold.Round(time.Millisecond))
 
@@ -63,7 +63,7 @@ func TestLatency(t *testing.T) {
 		{name: "native+hop", rie: hop, want: len(hfirst)},
 	}
 	if base := os.Getenv("LWA_BENCH_BASELINE_ADAPTER"); base != "" {
-		r, b, _ := startAdapterRIE(ctx, t, base, "bench-baseline", payload)
+		r, b, _ := startAdapterRIE(ctx, t, base, "bench-baseline", payload, nil)
 		sides = append(sides, &side{name: "baseline " + filepath.Base(base), rie: r, want: len(b)})
 	}
 	for range 200 { // warm-up: connections, caches, the Go runtimes' heaps
@@ -115,7 +115,8 @@ func TestLatency(t *testing.T) {
 // startAdapterRIE starts an RIE with adapter as its extension and go-httpbin as the app, and makes
 // the first invocation (Init is lazy in classic mode). It returns that answer and how long from the
 // RIE's start it took.
-func startAdapterRIE(ctx context.Context, t *testing.T, adapter, name string, payload []byte) (*testenv.RIE, []byte, time.Duration) {
+// q, when not nil, is the CPU quota the whole sandbox runs under.
+func startAdapterRIE(ctx context.Context, t *testing.T, adapter, name string, payload []byte, q *quota) (*testenv.RIE, []byte, time.Duration) {
 	t.Helper()
 	appPort := testenv.FreePort(t)
 	start := time.Now()
@@ -126,8 +127,9 @@ func startAdapterRIE(ctx context.Context, t *testing.T, adapter, name string, pa
 		Env: append([]string{
 			"AWS_LWA_PORT=" + strconv.Itoa(appPort),
 			"AWS_LAMBDA_FUNCTION_NAME=" + name,
-			"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=1024",
+			"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=" + strconv.Itoa(q.memorySize()),
 		}, strings.Fields(os.Getenv("LWA_BENCH_ADAPTER_ENV"))...),
+		Cgroups: q.cgroups(),
 	})
 	first := mustInvoke(ctx, t, r, payload)
 	return r, first, time.Since(start)
@@ -135,14 +137,15 @@ func startAdapterRIE(ctx context.Context, t *testing.T, adapter, name string, pa
 
 // startNativeRIE starts an RIE running the native handler (answering canned; fetching appURL
 // first when set) and makes the first invocation.
-func startNativeRIE(ctx context.Context, t *testing.T, name, canned, appURL string, payload []byte) (*testenv.RIE, []byte, time.Duration) {
+func startNativeRIE(ctx context.Context, t *testing.T, name, canned, appURL string, payload []byte, q *quota) (*testenv.RIE, []byte, time.Duration) {
 	t.Helper()
 	start := time.Now()
 	r := testenv.StartRIE(t, testenv.Options{
 		Opt:       testenv.OptDir(t, ""),
 		Bootstrap: []string{bins.native},
 		Env: []string{"LWA_BENCH_RESPONSE=" + canned, "LWA_BENCH_APP_URL=" + appURL,
-			"AWS_LAMBDA_FUNCTION_NAME=" + name, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=1024"},
+			"AWS_LAMBDA_FUNCTION_NAME=" + name, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=" + strconv.Itoa(q.memorySize())},
+		Cgroups: q.cgroups(),
 	})
 	first := mustInvoke(ctx, t, r, payload)
 	return r, first, time.Since(start)

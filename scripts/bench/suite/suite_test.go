@@ -30,6 +30,7 @@ import (
 var bins struct {
 	adapter string // lambda-adapter for this machine, stripped as released
 	native  string // scripts/bench/native
+	slowapp string // scripts/bench/slowapp
 }
 
 func TestMain(m *testing.M) {
@@ -41,11 +42,17 @@ func TestMain(m *testing.M) {
 			}
 		}
 		bins.native = filepath.Join(dir, "native")
-		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w", "-o", bins.native, "./scripts/bench/native")
-		cmd.Dir = root
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("build native handler: %w\n%s", err, out)
+		bins.slowapp = filepath.Join(dir, "slowapp")
+		for _, b := range []struct{ out, pkg, tags string }{
+			{bins.native, "./scripts/bench/native", "lambda.norpc"},
+			{bins.slowapp, "./scripts/bench/slowapp", ""},
+		} {
+			cmd := exec.Command("go", "build", "-tags", b.tags, "-trimpath", "-ldflags", "-s -w", "-o", b.out, b.pkg)
+			cmd.Dir = root
+			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				return fmt.Errorf("build %s: %w\n%s", b.pkg, err, out)
+			}
 		}
 		return nil
 	}))
@@ -202,4 +209,39 @@ func cpuByName(names ...string) map[string]time.Duration {
 		}
 	}
 	return out
+}
+
+// median of xs (the mean of the middle two for an even count).
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0
+	}
+	if len(s)%2 == 0 {
+		return (s[len(s)/2-1] + s[len(s)/2]) / 2
+	}
+	return s[len(s)/2]
+}
+
+// spread is the range of fractions as percentages: "+1.0% to +3.2%".
+func spread(xs []float64) string {
+	if len(xs) == 0 {
+		return "none"
+	}
+	return fmt.Sprintf("%+.1f%% to %+.1f%%", slices.Min(xs)*100, slices.Max(xs)*100)
+}
+
+func slicesMin(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	return slices.Min(ds)
+}
+
+func slicesMax(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	return slices.Max(ds)
 }
