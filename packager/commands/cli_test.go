@@ -86,7 +86,7 @@ func TestEveryFlagHasAnEnvTwin(t *testing.T) {
 func TestEnvTwinsAreUsed(t *testing.T) {
 	amd := fakeELF(t, elf.EM_X86_64, "amd64")
 	out := filepath.Join(t.TempDir(), "dist")
-	r := runAppEnv(t, map[string]string{"LWA_PACK_BINARY": "linux/amd64=" + amd, "LWA_PACK_OUTPUT": out, "LWA_PACK_VERSION": "7.7.7", "LWA_PACK_JSON": "true", "LWA_PACK_QUIET": "1"}, Options{}, "layer")
+	r := runAppEnv(t, map[string]string{"LWA_PACK_BINARY": "linux/amd64=" + amd, "LWA_PACK_OUTPUT": out, "LWA_PACK_VERSION": "7.7.7", "LWA_PACK_JSON": "true", "LWA_PACK_QUIET": "1", "LWA_PACK_SBOM": "false"}, Options{}, "layer")
 	if r.err != nil || !strings.Contains(r.stdout, `"version": "7.7.7"`) || r.stderr != "" {
 		t.Fatalf("layer from variables: %v\nstdout %s\nstderr %s", r.err, r.stdout, r.stderr)
 	}

@@ -23,6 +23,8 @@ type imageReport struct {
 	Images    []platformDigest          `json:"images,omitempty"`
 	Layers    []publish.LayerDescriptor `json:"layers,omitempty"`
 	Outputs   []publish.Result          `json:"outputs,omitempty"`
+	// SBOMs are the SBOM referrers' manifest digests, by platform.
+	SBOMs []platformDigest `json:"sboms,omitempty"`
 }
 
 type platformDigest struct {
@@ -51,8 +53,9 @@ func (a *app) image(c *cli.Context) (err error) {
 	}
 	platforms := pl.platforms
 	var basePlan image.Plan
+	var baseDigest string
 	if pl.base != nil {
-		if basePlan, err = a.planBase(ctx, pl); err != nil {
+		if basePlan, baseDigest, err = a.readBase(ctx, pl); err != nil {
 			return fmt.Errorf("--base %s: %w", pl.base, err)
 		}
 		platforms = basePlan.Platforms()
@@ -85,37 +88,49 @@ func (a *app) image(c *cli.Context) (err error) {
 	} else if art, err = image.Adapter(ctx, bins, opts); err != nil {
 		return err
 	}
-	report, err := describeResult(pl.version, art)
+	report := imageReport{Version: pl.version}
+	art, sboms, err := a.supplyChain(ctx, pl, art, bins, baseDigest, &report)
 	if err != nil {
 		return err
 	}
-	if report.Outputs, err = a.publishAll(ctx, pl, pl.outputs, art); err != nil {
+	if err := describeResult(&report, art); err != nil {
+		return err
+	}
+	pubs := make([]publish.Publisher, len(pl.outputs))
+	for i, pub := range pl.outputs {
+		pubs[i] = publish.WithReferrers(pub, sboms)
+	}
+	if report.Outputs, err = a.publishAll(ctx, pl, pubs, art); err != nil {
 		return err
 	}
 	return a.printImage(pl.common, report)
 }
 
-// planBase reads --base and chooses its images; a base that has the adapter already gets a
-// warning naming the versions, since the new one replaces it.
-func (a *app) planBase(ctx context.Context, pl imagePlan) (image.Plan, error) {
+// readBase reads --base and plans which of its images get the adapter; it also returns the
+// digest --base resolved to, for the base annotations.
+func (a *app) readBase(ctx context.Context, pl imagePlan) (image.Plan, string, error) {
 	progress := a.progress(pl.quiet)
 	progress("reading base %s", pl.base)
 	base, err := pl.client.Fetch(ctx, pl.base)
 	if err != nil {
-		return image.Plan{}, err
+		return image.Plan{}, "", err
+	}
+	digest, err := baseDigestOf(pl.base, base)
+	if err != nil {
+		return image.Plan{}, "", err
 	}
 	plan, err := image.PlanBase(base, pl.platforms, pl.explicitPlatforms)
 	var npe *image.NoPlatformError
 	if errors.As(err, &npe) && pl.binaries != nil && !pl.explicitPlatforms {
-		return image.Plan{}, fmt.Errorf("%w: the --binary files given are for %s only; add --binary PLATFORM=PATH for the base's platform, or leave out --binary to compile", err, platformList(pl.platforms))
+		return image.Plan{}, "", fmt.Errorf("%w: the --binary files given are for %s only; add --binary PLATFORM=PATH for the base's platform, or leave out --binary to compile", err, platformList(pl.platforms))
 	}
 	if err != nil {
-		return image.Plan{}, err
+		return image.Plan{}, "", err
 	}
 	for _, d := range plan.Dropped {
 		progress("leaving out the base's %s", d)
 	}
-	return plan, nil
+	return plan, digest, nil
 }
 
 func platformList(ps []platform.Platform) string {
@@ -126,23 +141,22 @@ func platformList(ps []platform.Platform) string {
 	return strings.Join(names, ", ")
 }
 
-// describeResult is the report of an image or index before it is written anywhere.
-func describeResult(version string, art image.Result) (imageReport, error) {
-	report := imageReport{Version: version}
+// describeResult fills the report's digests of an image or index before it is written anywhere.
+func describeResult(report *imageReport, art image.Result) error {
 	digest, err := art.Digest()
 	if err != nil {
-		return report, err
+		return err
 	}
 	mt, _ := art.MediaType()
 	report.Digest, report.MediaType = digest.String(), string(mt)
 	for _, pi := range art.Images() {
 		d, err := pi.Image.Digest()
 		if err != nil {
-			return report, err
+			return err
 		}
 		report.Images = append(report.Images, platformDigest{Platform: pi.Platform.String(), Digest: d.String()})
 	}
-	return report, nil
+	return nil
 }
 
 // publishAll writes art to each destination in turn. When one fails, the error also names those

@@ -27,7 +27,7 @@ func (a *app) imageCommand() *cli.Command {
 			"With --layer-only, writes just the layer (pushed as an OCI artifact).\n" +
 			"A single platform gives a single image, not an index (Lambda functions need that).\n" +
 			"Pushes are tagged with the tag in --push, else with --tag, else latest.",
-		Flags: append(commonFlags(),
+		Flags: append(append(commonFlags(),
 			&cli.StringFlag{Name: "base", Usage: "append the adapter to this image or index (a registry reference); an adapter already at /opt/extensions/lambda-adapter is replaced", EnvVars: []string{"LWA_PACK_BASE"}},
 			&cli.BoolFlag{Name: "layer-only", Usage: "write only the adapter layer: files in --output DIR and/or an OCI artifact pushed with --push REPO[:TAG]", EnvVars: []string{"LWA_PACK_LAYER_ONLY"}},
 			&cli.StringSliceFlag{Name: "output", Aliases: []string{"o"}, Usage: "oci:DIR (an OCI image layout) or tar:FILE (docker tarball, one platform per file); repeatable", EnvVars: []string{"LWA_PACK_OUTPUT"}},
@@ -35,7 +35,7 @@ func (a *app) imageCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "tag", Usage: "tags in the --push repository for the same digest (repeatable)", EnvVars: []string{"LWA_PACK_TAG"}},
 			&cli.StringFlag{Name: "name", Usage: "image name recorded in tarballs and layouts (default: the --push reference, else lambda-adapter:VERSION)", EnvVars: []string{"LWA_PACK_NAME"}},
 			&cli.BoolFlag{Name: "insecure", Usage: "allow plain HTTP and unverified TLS to the registries (registries on localhost use plain HTTP without it)", EnvVars: []string{"LWA_PACK_INSECURE"}},
-		),
+		), supplyChainFlags()...),
 		Action: a.image,
 	}
 }
@@ -52,7 +52,8 @@ type imagePlan struct {
 	layerDirs []string
 	outputs   []publish.Publisher
 	// undo takes away the output directories this run created, when it fails.
-	undo []func()
+	undo   []func()
+	supply supplyChain
 }
 
 func (a *app) parseImage(c *cli.Context) (pl imagePlan, err error) {
@@ -61,6 +62,9 @@ func (a *app) parseImage(c *cli.Context) (pl imagePlan, err error) {
 		return imagePlan{}, err
 	}
 	pl = imagePlan{common: cm, layerOnly: c.Bool("layer-only")}
+	if pl.supply, err = parseSupplyChain(c); err != nil {
+		return imagePlan{}, err
+	}
 	defer func() {
 		if err != nil {
 			pl.cleanUp()

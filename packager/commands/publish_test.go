@@ -28,7 +28,7 @@ func awsEnv(f *testenv.FakeLambda, region string) map[string]string {
 
 func TestPublish(t *testing.T) {
 	f := testenv.NewFakeLambda(t)
-	bins := binFlags(t)
+	bins := publishBins(t)
 	args := append([]string{"publish", "--version", "1.2.3", "--region", "us-east-1,eu-west-1", "--public", "--runtime", "provided.al2023"}, bins...)
 	r := runAppEnv(t, awsEnv(f, "ap-south-1"), Options{}, args...)
 	if r.err != nil {
@@ -45,7 +45,7 @@ func TestPublish(t *testing.T) {
 	}
 	// The zips sent are the layer zips lwa-pack layer writes for the same binaries and version.
 	dist := t.TempDir()
-	if r := runApp(t, Options{}, append([]string{"layer", "--version", "1.2.3", "--output", dist}, bins...)...); r.err != nil {
+	if r := runApp(t, Options{}, append([]string{"layer", "--version", "1.2.3", "--output", dist, "--sbom=false"}, bins...)...); r.err != nil {
 		t.Fatal(r.err)
 	}
 	for _, c := range f.Calls() {
@@ -63,7 +63,7 @@ func TestPublish(t *testing.T) {
 	}
 
 	// --json, the second run: version 2 of each layer.
-	r = runAppEnv(t, awsEnv(f, "eu-central-2"), Options{}, append([]string{"publish", "--json", "--version", "1.2.3"}, binFlags(t)...)...)
+	r = runAppEnv(t, awsEnv(f, "eu-central-2"), Options{}, append([]string{"publish", "--json", "--version", "1.2.3"}, publishBins(t)...)...)
 	var rep struct {
 		Version string
 		Layers  []lambdalayer.Published
@@ -81,7 +81,7 @@ func TestPublish(t *testing.T) {
 func TestPublishThrottled(t *testing.T) {
 	f := testenv.NewFakeLambda(t)
 	f.Fail(testenv.LambdaFault{Op: "PublishLayerVersion", Region: "eu-west-1", LayerName: "LambdaAdapterLayerX86", Status: 429, Code: "TooManyRequestsException", Message: "Rate exceeded"})
-	r := runAppEnv(t, awsEnv(f, "us-east-1"), Options{}, append([]string{"publish", "--region", "us-east-1", "--region", "eu-west-1"}, binFlags(t)...)...)
+	r := runAppEnv(t, awsEnv(f, "us-east-1"), Options{}, append([]string{"publish", "--region", "us-east-1", "--region", "eu-west-1"}, publishBins(t)...)...)
 	if r.err == nil || !strings.HasPrefix(r.err.Error(), "publish layer versions: eu-west-1 x86_64 (LambdaAdapterLayerX86): PublishLayerVersion: TooManyRequestsException: Rate exceeded") {
 		t.Fatalf("err %v", r.err)
 	}
@@ -111,6 +111,18 @@ func TestPublishChecksBeforeBuilding(t *testing.T) {
 	if len(f.Calls()) != 0 {
 		t.Errorf("calls made: %+v", f.Calls())
 	}
+}
+
+// publishBins are binFlags without --sbom=false: publish writes no SBOM (the layer's SBOM is a file
+// beside the zips, which publish does not write) and has no such flag.
+func publishBins(t *testing.T) []string {
+	var out []string
+	for _, f := range binFlags(t) {
+		if f != "--sbom=false" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func readZip(t *testing.T, path string) []byte {
