@@ -53,11 +53,11 @@ func TestExpress(t *testing.T) {
 			r := f.invoke(t, tr, testenv.HTTPEvent{Method: "POST", Path: "/items",
 				Headers: map[string]string{"content-type": "application/json"}, Body: []byte(body)})
 			wantJSON(t, r, 201, &it)
-			if it.Name != "cake "+tr.name || r.header("location") != "/items/"+it.ID {
-				t.Errorf("POST /items: %+v, location %q", it, r.header("location"))
+			if it.Name != "cake "+tr.name || r.HeaderLine("location") != "/items/"+it.ID {
+				t.Errorf("POST /items: %+v, location %q", it, r.HeaderLine("location"))
 			}
-			if !hasCookie(r.setCookies(), "last_item", it.ID) {
-				t.Errorf("POST /items: cookies %q, want last_item=%s", r.setCookies(), it.ID)
+			if !hasCookie(r.SetCookies(), "last_item", it.ID) {
+				t.Errorf("POST /items: cookies %q, want last_item=%s", r.SetCookies(), it.ID)
 			}
 
 			var sess struct {
@@ -69,14 +69,14 @@ func TestExpress(t *testing.T) {
 			if sess.Visits != 42 || sess.Theme != "dark" {
 				t.Errorf("GET /session with cookies: %+v", sess)
 			}
-			if set := r.setCookies(); len(set) != 2 || !hasCookie(set, "visits", "42") || !strings.HasPrefix(set[1], "theme=dark;") {
+			if set := r.SetCookies(); len(set) != 2 || !hasCookie(set, "visits", "42") || !strings.HasPrefix(set[1], "theme=dark;") {
 				t.Errorf("GET /session: set cookies %q", set)
 			}
 
 			r = f.invoke(t, tr, testenv.HTTPEvent{Path: "/logo.png"})
-			if r.StatusCode != 200 || r.header("content-type") != "image/png" || !r.IsBase64Encoded || !bytes.Equal(r.body(t), logo) {
+			if r.StatusCode != 200 || r.HeaderLine("content-type") != "image/png" || !r.IsBase64Encoded || !bytes.Equal(r.BodyBytes(t), logo) {
 				t.Errorf("GET /logo.png: %d %q base64=%v, %d bytes, want the %d-byte file", r.StatusCode,
-					r.header("content-type"), r.IsBase64Encoded, len(r.body(t)), len(logo))
+					r.HeaderLine("content-type"), r.IsBase64Encoded, len(r.BodyBytes(t)), len(logo))
 			}
 		})
 	}

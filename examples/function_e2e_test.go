@@ -4,7 +4,6 @@ package examples
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -218,62 +217,6 @@ func checkStartScript(t *testing.T, path string) {
 	}
 }
 
-// response is the union of every trigger's response shape.
-type response struct {
-	StatusCode        int                 `json:"statusCode"`
-	Headers           map[string]string   `json:"headers"`
-	MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
-	Cookies           []string            `json:"cookies"`
-	Body              string              `json:"body"`
-	IsBase64Encoded   bool                `json:"isBase64Encoded"`
-	ErrorType         string              `json:"errorType"`
-	ErrorMessage      string              `json:"errorMessage"`
-}
-
-func (r response) header(name string) string {
-	for k, v := range r.MultiValueHeaders {
-		if strings.EqualFold(k, name) {
-			return strings.Join(v, ", ")
-		}
-	}
-	for k, v := range r.Headers {
-		if strings.EqualFold(k, name) {
-			return v
-		}
-	}
-	return ""
-}
-
-// setCookies is every cookie the app set, from the cookies field (HTTP API v2) or Set-Cookie headers.
-func (r response) setCookies() []string {
-	out := append([]string(nil), r.Cookies...)
-	for k, v := range r.MultiValueHeaders {
-		if strings.EqualFold(k, "set-cookie") {
-			out = append(out, v...)
-		}
-	}
-	if len(out) == 0 {
-		for k, v := range r.Headers {
-			if strings.EqualFold(k, "set-cookie") {
-				out = append(out, v)
-			}
-		}
-	}
-	return out
-}
-
-func (r response) body(t *testing.T) []byte {
-	t.Helper()
-	if !r.IsBase64Encoded {
-		return []byte(r.Body)
-	}
-	b, err := base64.StdEncoding.DecodeString(r.Body)
-	if err != nil {
-		t.Fatalf("base64 body: %v", err)
-	}
-	return b
-}
-
 // trigger is one HTTP event source.
 type trigger struct {
 	name  string
@@ -298,10 +241,10 @@ func (f *function) invokeRaw(t *testing.T, payload []byte) []byte {
 }
 
 // invoke sends e through trigger tr and decodes the function's response.
-func (f *function) invoke(t *testing.T, tr trigger, e testenv.HTTPEvent) response {
+func (f *function) invoke(t *testing.T, tr trigger, e testenv.HTTPEvent) testenv.HTTPResult {
 	t.Helper()
 	raw := f.invokeRaw(t, tr.build(e))
-	var r response
+	var r testenv.HTTPResult
 	if err := json.Unmarshal(raw, &r); err != nil {
 		t.Fatalf("%s %s %s: answer %q: %v", tr.name, e.Method, e.Path, raw, err)
 	}
@@ -312,16 +255,16 @@ func (f *function) invoke(t *testing.T, tr trigger, e testenv.HTTPEvent) respons
 }
 
 // wantJSON checks status and content type and decodes the JSON body into v.
-func wantJSON(t *testing.T, r response, status int, v any) {
+func wantJSON(t *testing.T, r testenv.HTTPResult, status int, v any) {
 	t.Helper()
 	if r.StatusCode != status {
 		t.Fatalf("status %d, want %d: %s", r.StatusCode, status, r.Body)
 	}
-	if ct := r.header("content-type"); !strings.HasPrefix(ct, "application/json") {
+	if ct := r.HeaderLine("content-type"); !strings.HasPrefix(ct, "application/json") {
 		t.Errorf("content-type %q, want application/json", ct)
 	}
-	if err := json.Unmarshal(r.body(t), v); err != nil {
-		t.Fatalf("body %q: %v", r.body(t), err)
+	if err := json.Unmarshal(r.BodyBytes(t), v); err != nil {
+		t.Fatalf("body %q: %v", r.BodyBytes(t), err)
 	}
 }
 
