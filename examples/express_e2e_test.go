@@ -3,7 +3,6 @@
 package examples
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -43,11 +42,7 @@ func TestExpress(t *testing.T) {
 				t.Errorf("GET /items/1: %+v", it)
 			}
 
-			var nf map[string]string
-			wantJSON(t, f.invoke(t, tr, testenv.HTTPEvent{Path: "/no/such/route"}), 404, &nf)
-			if nf["path"] != "/no/such/route" {
-				t.Errorf("404 body %v", nf)
-			}
+			f.wantNotFound(t, tr, "/no/such/route")
 
 			body := fmt.Sprintf(`{"name":"cake %s","price":4.25}`, tr.name)
 			r := f.invoke(t, tr, testenv.HTTPEvent{Method: "POST", Path: "/items",
@@ -73,10 +68,8 @@ func TestExpress(t *testing.T) {
 				t.Errorf("GET /session: set cookies %q", set)
 			}
 
-			r = f.invoke(t, tr, testenv.HTTPEvent{Path: "/logo.png"})
-			if r.StatusCode != 200 || r.HeaderLine("content-type") != "image/png" || !r.IsBase64Encoded || !bytes.Equal(r.BodyBytes(t), logo) {
-				t.Errorf("GET /logo.png: %d %q base64=%v, %d bytes, want the %d-byte file", r.StatusCode,
-					r.HeaderLine("content-type"), r.IsBase64Encoded, len(r.BodyBytes(t)), len(logo))
+			if r = f.wantFile(t, tr, "/logo.png", "image/png", logo); !r.IsBase64Encoded {
+				t.Errorf("GET /logo.png: a binary body not base64-encoded")
 			}
 		})
 	}

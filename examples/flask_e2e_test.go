@@ -3,7 +3,6 @@
 package examples
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -31,10 +30,7 @@ func TestFlask(t *testing.T) {
 			}
 			var nf map[string]string
 			wantJSON(t, f.invoke(t, tr, testenv.HTTPEvent{Path: "/notes/999"}), 404, &nf)
-			wantJSON(t, f.invoke(t, tr, testenv.HTTPEvent{Path: "/nowhere"}), 404, &nf)
-			if nf["path"] != "/nowhere" {
-				t.Errorf("404 body %v", nf)
-			}
+			f.wantNotFound(t, tr, "/nowhere")
 
 			text := "from " + tr.name
 			r := f.invoke(t, tr, testenv.HTTPEvent{Method: "POST", Path: "/notes",
@@ -51,10 +47,7 @@ func TestFlask(t *testing.T) {
 				t.Errorf("GET /whoami: %+v, cookies %q", who, r.SetCookies())
 			}
 
-			r = f.invoke(t, tr, testenv.HTTPEvent{Path: "/logo.png"})
-			if r.StatusCode != 200 || r.HeaderLine("content-type") != "image/png" || !bytes.Equal(r.BodyBytes(t), logo) {
-				t.Errorf("GET /logo.png: %d %q, %d bytes, want the %d-byte file", r.StatusCode, r.HeaderLine("content-type"), len(r.BodyBytes(t)), len(logo))
-			}
+			f.wantFile(t, tr, "/logo.png", "image/png", logo)
 		})
 	}
 	// RIE starts the function at the first invocation; the adapter waited for the template's

@@ -3,6 +3,7 @@
 package examples
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -44,6 +45,24 @@ type samFunction struct {
 	} `yaml:"Properties"`
 }
 
+func (f samFunction) resourceType() string { return f.Type }
+
+// onlyFunction returns the one resource of type typ among resources, the Resources of the template
+// at path, and fails the test unless there is exactly one.
+func onlyFunction[R interface{ resourceType() string }](t *testing.T, path string, resources map[string]R, typ string) R {
+	t.Helper()
+	var fns []R
+	for _, r := range resources {
+		if r.resourceType() == typ {
+			fns = append(fns, r)
+		}
+	}
+	if len(fns) != 1 {
+		t.Fatalf("%s: %d functions, want 1", path, len(fns))
+	}
+	return fns[0]
+}
+
 // readTemplate parses examples/NAME/template.yaml and returns its one function. It fails the test
 // unless the function is one the zip route can run: the adapter layer attached by reference, and,
 // on a managed runtime, the handler run.sh started through AWS_LAMBDA_EXEC_WRAPPER=/opt/bootstrap
@@ -64,16 +83,7 @@ func readTemplate(t *testing.T, name string) samFunction {
 	if tpl.Transform != "AWS::Serverless-2016-10-31" {
 		t.Errorf("%s/template.yaml: Transform %q, want AWS::Serverless-2016-10-31", name, tpl.Transform)
 	}
-	var fns []samFunction
-	for _, r := range tpl.Resources {
-		if r.Type == "AWS::Serverless::Function" {
-			fns = append(fns, r)
-		}
-	}
-	if len(fns) != 1 {
-		t.Fatalf("%s/template.yaml: %d functions, want 1", name, len(fns))
-	}
-	fn := fns[0]
+	fn := onlyFunction(t, name+"/template.yaml", tpl.Resources, "AWS::Serverless::Function")
 	p := fn.Properties
 	if len(p.Layers) == 0 || p.Layers[0].Tag != "!Ref" || p.Layers[0].Value != "LambdaAdapterLayerArn" {
 		t.Errorf("%s/template.yaml: the first of Layers should be !Ref LambdaAdapterLayerArn", name)
@@ -149,6 +159,18 @@ func layOut(t *testing.T, name string, fn samFunction, c fnConfig) string {
 	return task
 }
 
+// prepare reads examples/NAME's template and lays the function out with opts applied; it returns
+// the template's function, the task directory and the configuration.
+func prepare(t *testing.T, name string, opts []fnOption) (samFunction, string, fnConfig) {
+	t.Helper()
+	var c fnConfig
+	for _, o := range opts {
+		o(&c)
+	}
+	fn := readTemplate(t, name)
+	return fn, layOut(t, name, fn, c), c
+}
+
 // functionEnv is Lambda's environment for the function, the template's variables, and the app on port.
 func functionEnv(name string, fn samFunction, port int, c fnConfig) []string {
 	env := []string{
@@ -170,12 +192,7 @@ func functionEnv(name string, fn samFunction, port int, c fnConfig) []string {
 // the app on a free port.
 func startFunction(t *testing.T, name string, opts ...fnOption) *function {
 	t.Helper()
-	var c fnConfig
-	for _, o := range opts {
-		o(&c)
-	}
-	fn := readTemplate(t, name)
-	task := layOut(t, name, fn, c)
+	fn, task, c := prepare(t, name, opts)
 	port := testenv.FreePort(t)
 	// A managed runtime's bootstrap, standing in for Lambda's (RIE does not implement the wrapper):
 	// in /var/task, it execs AWS_LAMBDA_EXEC_WRAPPER with the runtime's own command line. An OS-only
@@ -265,6 +282,27 @@ func wantJSON(t *testing.T, r testenv.HTTPResult, status int, v any) {
 	}
 	if err := json.Unmarshal(r.BodyBytes(t), v); err != nil {
 		t.Fatalf("body %q: %v", r.BodyBytes(t), err)
+	}
+}
+
+// wantFile gets path through tr and checks that the app answered 200 with content type ct and the
+// bytes of file.
+func (f *function) wantFile(t *testing.T, tr trigger, path, ct string, file []byte) testenv.HTTPResult {
+	t.Helper()
+	r := f.invoke(t, tr, testenv.HTTPEvent{Path: path})
+	if r.StatusCode != 200 || r.HeaderLine("content-type") != ct || !bytes.Equal(r.BodyBytes(t), file) {
+		t.Errorf("GET %s: %d %q, %d bytes, want %q and the %d-byte file", path, r.StatusCode, r.HeaderLine("content-type"), len(r.BodyBytes(t)), ct, len(file))
+	}
+	return r
+}
+
+// wantNotFound gets path through tr and checks that the app answered 404 with a JSON body naming path.
+func (f *function) wantNotFound(t *testing.T, tr trigger, path string) {
+	t.Helper()
+	var nf map[string]string
+	wantJSON(t, f.invoke(t, tr, testenv.HTTPEvent{Path: path}), 404, &nf)
+	if nf["path"] != path {
+		t.Errorf("GET %s: 404 body %v, want its path", path, nf)
 	}
 }
 

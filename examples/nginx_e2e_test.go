@@ -52,10 +52,7 @@ func TestNginx(t *testing.T) {
 				t.Errorf("GET /style.css without gzip: encoding %q, %d bytes", r.HeaderLine("content-encoding"), len(r.BodyBytes(t)))
 			}
 
-			r = f.invoke(t, tr, testenv.HTTPEvent{Path: "/logo.png"})
-			if r.StatusCode != 200 || r.HeaderLine("content-type") != "image/png" || !bytes.Equal(r.BodyBytes(t), logo) {
-				t.Errorf("GET /logo.png: %d %q, %d bytes, want the %d-byte file", r.StatusCode, r.HeaderLine("content-type"), len(r.BodyBytes(t)), len(logo))
-			}
+			f.wantFile(t, tr, "/logo.png", "image/png", logo)
 
 			r = f.invoke(t, tr, testenv.HTTPEvent{Path: "/missing/page"})
 			if r.StatusCode != 404 || r.HeaderLine("content-type") != "text/html" || !strings.Contains(r.Body, "404: no such page") {
