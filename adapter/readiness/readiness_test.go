@@ -7,12 +7,14 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/lwa-go/lwa/adapter/config"
+	"github.com/lwa-go/lwa/internal/testenv"
 )
 
 var discard = slog.New(slog.DiscardHandler)
@@ -55,16 +57,9 @@ func silentListener(t *testing.T) net.Listener {
 	return l
 }
 
-// closedAddr is a loopback address nothing listens on: a free port, opened and closed again.
+// closedAddr is a loopback address nothing listens on.
 func closedAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
+	return "127.0.0.1:" + strconv.Itoa(testenv.FreePort(t))
 }
 
 func TestReadinessPathWithQuery(t *testing.T) {
