@@ -74,7 +74,7 @@ release-snapshot: ## goreleaser snapshot release into dist/ (offline, nothing pu
 	scripts/release/goreleaser.sh release --snapshot --clean --skip=publish
 
 .PHONY: release
-release: ## Publish the release for the tag at HEAD (GITHUB_TOKEN, registry login; docs/release.md)
+release: ## Publish the release for the tag at HEAD (GITHUB_TOKEN, registry login, COSIGN_KEY/COSIGN_PASSWORD to sign; docs/release.md, docs/verify.md)
 	scripts/install-tools.sh release
 	scripts/release/goreleaser.sh release --clean
 

@@ -9,6 +9,9 @@ HTTPBIN_VERSION=v2.26.0
 CRANE_VERSION=v0.22.1
 STATICCHECK_VERSION=v0.8.2
 GORELEASER_VERSION=v2.15.1
+# Supply chain (docs/verify.md): cosign signs and verifies the release; syft reads the SBOMs back.
+COSIGN_VERSION=v2.6.5
+SYFT_VERSION=v1.57.2
 
 gobin=$(go env GOBIN)
 [ -n "$gobin" ] || gobin="$(go env GOPATH)/bin"
@@ -42,6 +45,10 @@ command -v qemu-aarch64-static >/dev/null || command -v qemu-aarch64 >/dev/null 
 command -v unzip >/dev/null || missing+=(unzip)
 command -v file >/dev/null || missing+=(file)
 command -v gpg >/dev/null || missing+=(gnupg)
+# The SBOM test validates against the SPDX JSON schema with Debian's python3-jsonschema.
+# Pinned by upstream version like the examples' packages (below).
+JSONSCHEMA_DEB=python3-jsonschema=4.10.3
+/usr/bin/python3 -c "import jsonschema" 2>/dev/null || missing+=(python3-jsonschema)
 # The examples' frameworks (examples/): Debian's packages, pinned to bookworm's upstream versions. Their
 # tests run each app under the Runtime Interface Emulator with Lambda's PATH, where python3 is
 # /usr/bin/python3. The pin is the upstream version, not the Debian revision: the archive keeps only the
@@ -84,6 +91,13 @@ want_go=(aws-lambda-rie go-httpbin crane)
 go_tool aws-lambda-rie github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie "$RIE_VERSION"
 go_tool go-httpbin github.com/mccutchen/go-httpbin/v2/cmd/go-httpbin "$HTTPBIN_VERSION"
 go_tool crane github.com/google/go-containerregistry/cmd/crane "$CRANE_VERSION"
+case "$want" in
+  # The release signs with cosign; the SBOM and release tests verify with cosign and syft.
+  test|release|all)
+    go_tool cosign github.com/sigstore/cosign/v2/cmd/cosign "$COSIGN_VERSION"
+    go_tool syft github.com/anchore/syft/cmd/syft "$SYFT_VERSION"
+    want_go+=(cosign syft) ;;
+esac
 case "$want" in
   lint|all) go_tool staticcheck honnef.co/go/tools/cmd/staticcheck "$STATICCHECK_VERSION"; want_go+=(staticcheck) ;;
 esac
@@ -133,6 +147,9 @@ case "$want" in
       [ "$got" = "${pv#*=}" ] || { echo "install-tools: ${pv%%=*} is $got, the examples are tested with ${pv#*=}: update EXAMPLE_DEBS and the examples' requirements" >&2; exit 1; }
     done ;;
 esac
+/usr/bin/python3 -c "import jsonschema" || { echo "install-tools: python3-jsonschema missing after install" >&2; exit 1; }
+got=$(upstream "$(dpkg-query -W -f='${Version}' "${JSONSCHEMA_DEB%%=*}")")
+[ "$got" = "${JSONSCHEMA_DEB#*=}" ] || { echo "install-tools: ${JSONSCHEMA_DEB%%=*} is $got, the SBOM test is checked with ${JSONSCHEMA_DEB#*=}: update JSONSCHEMA_DEB" >&2; exit 1; }
 case "$want" in
   bench|all)
     v=$(dpkg-query -W -f='${Version}' linux-perf 2>/dev/null || true)

@@ -30,11 +30,13 @@ func fakeELF(t *testing.T, machine elf.Machine, tag string) string {
 	return path
 }
 
-// binFlags returns --binary flags with fake binaries for both platforms.
+// binFlags returns --binary flags with fake binaries for both platforms, and --sbom=false: a
+// fake binary has no Go build information to describe (supplychain_test.go covers SBOMs).
 func binFlags(t *testing.T) []string {
 	return []string{
 		"--binary", "linux/amd64=" + fakeELF(t, elf.EM_X86_64, "amd64"),
 		"--binary", "linux/arm64=" + fakeELF(t, elf.EM_AARCH64, "arm64"),
+		"--sbom=false",
 	}
 }
 

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -25,7 +26,7 @@ func (a *app) imageCommand() *cli.Command {
 			"one image per platform in an OCI index. With --base, appends the adapter to every linux/amd64\n" +
 			"and linux/arm64 image of that image or index instead. With --layer-only, writes just the layer.\n" +
 			"A single platform gives a single image, not an index (Lambda functions need that).",
-		Flags: append(commonFlags(),
+		Flags: append(append(commonFlags(),
 			&cli.StringFlag{Name: "base", Usage: "append the adapter to this image or index (a registry reference)"},
 			&cli.BoolFlag{Name: "layer-only", Usage: "write only the adapter layer blob and its descriptor: --output DIR and/or --push REPO"},
 			&cli.StringSliceFlag{Name: "output", Aliases: []string{"o"}, Usage: "oci:DIR (an OCI image layout) or tar:FILE (docker tarball, one platform per file); repeatable"},
@@ -33,7 +34,7 @@ func (a *app) imageCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "tag", Usage: "more tags to push the same digest under, in the --push repository (repeatable)"},
 			&cli.StringFlag{Name: "name", Usage: "image name recorded in tarballs and layouts (default: the --push reference, else lambda-adapter:VERSION)"},
 			&cli.BoolFlag{Name: "insecure", Usage: "allow plain HTTP and unverified TLS to the registries (registries on localhost use plain HTTP without it)"},
-		),
+		), supplyChainFlags()...),
 		Action: a.image,
 	}
 }
@@ -49,6 +50,7 @@ type imagePlan struct {
 	tags      []string
 	layerDirs []string
 	outputs   []publish.Publisher
+	supply    supplyChain
 }
 
 func (a *app) parseImage(c *cli.Context) (imagePlan, error) {
@@ -57,6 +59,9 @@ func (a *app) parseImage(c *cli.Context) (imagePlan, error) {
 		return imagePlan{}, err
 	}
 	pl := imagePlan{common: cm, layerOnly: c.Bool("layer-only")}
+	if pl.supply, err = parseSupplyChain(c); err != nil {
+		return imagePlan{}, err
+	}
 	pl.client = registry.New(registry.Options{
 		Insecure: c.Bool("insecure"), UserAgent: "lwa-pack/" + a.Version, Transport: a.Transport,
 	})
@@ -157,6 +162,8 @@ type imageReport struct {
 	Images    []platformDigest          `json:"images,omitempty"`
 	Layers    []publish.LayerDescriptor `json:"layers,omitempty"`
 	Outputs   []publish.Result          `json:"outputs,omitempty"`
+	// SBOMs are the SBOM referrers' manifest digests, by platform.
+	SBOMs []platformDigest `json:"sboms,omitempty"`
 }
 
 type platformDigest struct {
@@ -174,17 +181,10 @@ func (a *app) image(c *cli.Context) error {
 
 	platforms := pl.platforms
 	var basePlan image.Plan
+	var baseDigest string
 	if pl.base != nil {
-		progress("reading base %s", pl.base)
-		base, err := pl.client.Fetch(ctx, pl.base)
-		if err != nil {
-			return fmt.Errorf("--base %s: %w", pl.base, err)
-		}
-		if basePlan, err = image.PlanBase(base, pl.platforms, pl.explicitPlatforms); err != nil {
-			return fmt.Errorf("--base %s: %w", pl.base, err)
-		}
-		for _, d := range basePlan.Dropped {
-			progress("leaving out the base's %s", d)
+		if basePlan, baseDigest, err = a.readBase(ctx, pl); err != nil {
+			return err
 		}
 		platforms = basePlan.Platforms()
 	}
@@ -221,6 +221,10 @@ func (a *app) image(c *cli.Context) error {
 	}
 
 	report := imageReport{Version: pl.version}
+	art, sboms, err := a.supplyChain(ctx, pl, art, bins, baseDigest, &report)
+	if err != nil {
+		return err
+	}
 	digest, err := art.Digest()
 	if err != nil {
 		return err
@@ -235,6 +239,7 @@ func (a *app) image(c *cli.Context) error {
 		report.Images = append(report.Images, platformDigest{Platform: pi.Platform.String(), Digest: d.String()})
 	}
 	for _, pub := range pl.outputs {
+		pub = publish.WithReferrers(pub, sboms)
 		progress("writing %s", pub)
 		res, err := pub.Publish(ctx, art)
 		if err != nil {
@@ -243,6 +248,29 @@ func (a *app) image(c *cli.Context) error {
 		report.Outputs = append(report.Outputs, res...)
 	}
 	return a.printImage(pl.common, report)
+}
+
+// readBase reads --base and plans which of its images get the adapter; it also returns the
+// digest --base resolved to, for the base annotations.
+func (a *app) readBase(ctx context.Context, pl imagePlan) (image.Plan, string, error) {
+	progress := a.progress(pl.quiet)
+	progress("reading base %s", pl.base)
+	base, err := pl.client.Fetch(ctx, pl.base)
+	if err != nil {
+		return image.Plan{}, "", fmt.Errorf("--base %s: %w", pl.base, err)
+	}
+	digest, err := baseDigestOf(pl.base, base)
+	if err != nil {
+		return image.Plan{}, "", err
+	}
+	plan, err := image.PlanBase(base, pl.platforms, pl.explicitPlatforms)
+	if err != nil {
+		return image.Plan{}, "", fmt.Errorf("--base %s: %w", pl.base, err)
+	}
+	for _, d := range plan.Dropped {
+		progress("leaving out the base's %s", d)
+	}
+	return plan, digest, nil
 }
 
 func describeOutput(p publish.Publisher) string {

@@ -13,10 +13,12 @@ func (a *app) layerCommand() *cli.Command {
 		Name:  "layer",
 		Usage: "build the adapter and write one Lambda layer zip per architecture",
 		Description: "Writes lambda-adapter-layer-VERSION-ARCH.zip (ARCH: x86_64, arm64) holding\n" +
-			"extensions/lambda-adapter and bootstrap, plus SHA256SUMS, and template.yaml (an AWS SAM\n" +
+			"extensions/lambda-adapter and bootstrap, its SPDX SBOM lambda-adapter-layer-VERSION-ARCH.spdx.json,\n" +
+			"plus SHA256SUMS, and template.yaml (an AWS SAM\n" +
 			"template that publishes the zips) when both architectures are built.",
 		Flags: append(commonFlags(),
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "dist", Usage: "directory for the zips", EnvVars: []string{"LWA_PACK_OUTPUT"}},
+			sbomFlag(),
 		),
 		Action: a.layer,
 	}
@@ -27,7 +29,7 @@ func (a *app) layer(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	opts := layer.Options{Dir: c.String("output"), Version: cm.version, Created: cm.created, Progress: a.progress(cm.quiet)}
+	opts := layer.Options{Dir: c.String("output"), Version: cm.version, Created: cm.created, Progress: a.progress(cm.quiet), SBOM: c.Bool("sbom")}
 	if err := layer.Check(opts, cm.platforms); err != nil {
 		return fmt.Errorf("--output %s: %w", opts.Dir, err)
 	}

@@ -10,6 +10,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/lwa-go/lwa/packager/image"
 	"github.com/lwa-go/lwa/packager/registry"
@@ -59,8 +60,8 @@ func openImageSource(ctx context.Context, ref string, client registry.Client) (i
 	return src, nil
 }
 
-// openLayout reads an OCI layout: its index.json's one entry (an image or an index), or
-// index.json itself when it lists several images.
+// openLayout reads an OCI layout: its index.json's one image entry (an image or an index;
+// referrers such as SBOMs aside), or index.json itself when it lists several images.
 func openLayout(dir string) (imageSource, error) {
 	if _, err := os.Stat(filepath.Join(dir, "oci-layout")); err != nil {
 		return imageSource{}, fmt.Errorf("%s is a directory without var/task, opt or an oci-layout file: %w", dir, err)
@@ -73,10 +74,17 @@ func openLayout(dir string) (imageSource, error) {
 	if err != nil {
 		return imageSource{}, fmt.Errorf("OCI layout %s: %w", dir, err)
 	}
-	if len(im.Manifests) != 1 {
+	// lwa-pack lists the SBOM referrers after the image.
+	var images []v1.Descriptor
+	for _, m := range im.Manifests {
+		if !isArtifact(m) {
+			images = append(images, m)
+		}
+	}
+	if len(images) != 1 {
 		return imageSource{Index: idx}, nil
 	}
-	d := im.Manifests[0]
+	d := images[0]
 	if d.MediaType.IsIndex() {
 		child, err := idx.ImageIndex(d.Digest)
 		if err != nil {
@@ -89,6 +97,16 @@ func openLayout(dir string) (imageSource, error) {
 		return imageSource{}, fmt.Errorf("OCI layout %s: %w", dir, err)
 	}
 	return imageSource{Image: img}, nil
+}
+
+// isArtifact tells an artifact manifest (an SBOM referrer) from an image's: go-containerregistry
+// also fills artifactType for images, with their config's media type.
+func isArtifact(d v1.Descriptor) bool {
+	switch d.ArtifactType {
+	case "", string(types.OCIConfigJSON), string(types.DockerConfigJSON):
+		return false
+	}
+	return true
 }
 
 // choose picks the image to check: the only one, or in an index the one for arch (Lambda's

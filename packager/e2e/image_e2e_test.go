@@ -86,11 +86,11 @@ func TestE2EImage(t *testing.T) {
 			t.Errorf("skopeo inspect %s: %+v", arch, info)
 		}
 		var oinfo struct{ Architecture, Digest string }
-		if err := json.Unmarshal([]byte(runTool(t, "skopeo", "inspect", "--override-arch", arch, "oci:"+oci)), &oinfo); err != nil {
+		if err := json.Unmarshal([]byte(runTool(t, "skopeo", "inspect", "--override-arch", arch, "oci:"+oci+":"+version)), &oinfo); err != nil {
 			t.Fatal(err)
 		}
 		if oinfo.Architecture != arch || oinfo.Digest != rep.Digest {
-			t.Errorf("skopeo inspect oci:%s (%s): %+v, want digest %s", oci, arch, oinfo, rep.Digest)
+			t.Errorf("skopeo inspect oci:%s:%s (%s): %+v, want digest %s", oci, version, arch, oinfo, rep.Digest)
 		}
 
 		// crane export flattens the image: the binary at /opt/extensions and the /lambda-adapter link.
@@ -120,16 +120,22 @@ func TestE2EImage(t *testing.T) {
 
 	// Reproducible: the exported binaries, packed again, give the same index digest (the source
 	// may change while the tests run, so the second run does not compile).
-	stdout, again := pack(t, append([]string{"image", "--version", version, "--json", "--push", host + "/again:" + version}, binaries...)...)
+	// Compiled from a clean checkout, the first image names its commit; lwa-pack cannot know it
+	// for prebuilt binaries, so it is given, as the release does.
+	again := []string{"image", "--version", version, "--json", "--push", host + "/again:" + version}
+	if rev := craneManifest(t, ref).Annotations["org.opencontainers.image.revision"]; rev != "" {
+		again = append(again, "--annotation", "org.opencontainers.image.revision="+rev)
+	}
+	stdout, againTime := pack(t, append(again, binaries...)...)
 	if r := parseImageJSON(t, stdout); r.Digest != rep.Digest {
 		t.Errorf("second run pushed %s, first %s", r.Digest, rep.Digest)
 	}
-	t.Logf("lwa-pack image --binary ..., 2-platform index built and pushed in %v", again.Round(time.Millisecond))
+	t.Logf("lwa-pack image --binary ..., 2-platform index built and pushed in %v", againTime.Round(time.Millisecond))
 
 	// Copying the layout with skopeo keeps the digest (index descriptors carry no artifactType
-	// for it to drop).
+	// for it to drop). The layout also lists the SBOM referrers, so the image is named.
 	copied := host + "/copied:" + version
-	runTool(t, "skopeo", "copy", "--all", "--preserve-digests", "--dest-tls-verify=false", "oci:"+oci, "docker://"+copied)
+	runTool(t, "skopeo", "copy", "--all", "--preserve-digests", "--dest-tls-verify=false", "oci:"+oci+":"+version, "docker://"+copied)
 	if got := strings.TrimSpace(runTool(t, "crane", "digest", copied)); got != rep.Digest {
 		t.Errorf("skopeo copy of the layout: %s, want %s", got, rep.Digest)
 	}

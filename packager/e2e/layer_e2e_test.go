@@ -97,7 +97,8 @@ func TestE2ELayer(t *testing.T) {
 	}
 
 	sums := runToolIn(t, out, "sha256sum", "-c", "SHA256SUMS")
-	if strings.Count(sums, ": OK") != 2 {
+	// The two zips and their SBOMs.
+	if strings.Count(sums, ": OK") != 4 || strings.Count(sums, ".spdx.json: OK") != 2 {
 		t.Errorf("sha256sum -c:\n%s", sums)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/lwa-go/lwa/packager/layerzip"
 	"github.com/lwa-go/lwa/packager/output"
 	"github.com/lwa-go/lwa/packager/platform"
+	"github.com/lwa-go/lwa/packager/sbom"
 )
 
 // Options say where the layer files go and how they are stamped.
@@ -30,6 +31,9 @@ type Options struct {
 	Created time.Time
 	// Progress, if set, receives one line per file written.
 	Progress func(format string, args ...any)
+	// SBOM writes an SPDX 2.3 SBOM of each adapter binary beside its zip (SBOMName), listed in
+	// SHA256SUMS too.
+	SBOM bool
 }
 
 // Zip is one layer zip written, as lwa-pack layer reports it.
@@ -39,6 +43,8 @@ type Zip struct {
 	Path         string `json:"path"`
 	Size         int64  `json:"size"`
 	SHA256       string `json:"sha256"`
+	// SBOM is the path of the zip's SBOM, when one was written.
+	SBOM string `json:"sbom,omitempty"`
 }
 
 // Report is what Write wrote.
@@ -53,6 +59,11 @@ type Report struct {
 // --compatible-architectures` takes.
 func ZipName(version string, p platform.Platform) string {
 	return fmt.Sprintf("lambda-adapter-layer-%s-%s.zip", version, p.LambdaArch())
+}
+
+// SBOMName is the SBOM beside a zip: the zip's name with .spdx.json, as the release names it.
+func SBOMName(version string, p platform.Platform) string {
+	return fmt.Sprintf("lambda-adapter-layer-%s-%s.spdx.json", version, p.LambdaArch())
 }
 
 // Check makes sure Dir exists (creating it) and can take each platform's zip, so that a bad
@@ -77,6 +88,12 @@ func Write(ctx context.Context, o Options, bins []build.Artifact) (Report, error
 	if err != nil {
 		return Report{}, err
 	}
+	// Made before anything is written, so a binary with no build information fails the run
+	// without leaving zips behind.
+	sboms, err := o.sboms(bins)
+	if err != nil {
+		return Report{}, err
+	}
 	report := Report{Version: o.Version}
 	sums := map[string]string{}
 	for i, bin := range bins {
@@ -95,6 +112,13 @@ func Write(ctx context.Context, o Options, bins []build.Artifact) (Report, error
 			Path: path, Size: int64(len(zips[i])), SHA256: sum,
 		})
 		o.progress("wrote %s", path)
+		if sboms != nil {
+			sbomPath, err := o.writeSBOM(bin.Platform, sboms[i], sums)
+			if err != nil {
+				return Report{}, err
+			}
+			report.Layers[len(report.Layers)-1].SBOM = sbomPath
+		}
 	}
 	if report.Checksums, err = output.UpdateChecksums(o.Dir, sums); err != nil {
 		return Report{}, err
@@ -110,6 +134,36 @@ func Write(ctx context.Context, o Options, bins []build.Artifact) (Report, error
 		report.SAMTemplate = tpl
 	}
 	return report, nil
+}
+
+// sboms are the SBOMs of bins, in order, when o.SBOM is set.
+func (o Options) sboms(bins []build.Artifact) ([][]byte, error) {
+	if !o.SBOM {
+		return nil, nil
+	}
+	out := make([][]byte, len(bins))
+	for i, bin := range bins {
+		doc, err := sbom.ForFile(bin.Path, sbom.AdapterOptions(o.Version, bin.Platform.String(), o.Created))
+		if err != nil {
+			return nil, fmt.Errorf("layer %s: %w (a binary not built by Go has none to describe: pass --sbom=false)", bin.Platform, err)
+		}
+		out[i] = doc
+	}
+	return out, nil
+}
+
+func (o Options) writeSBOM(p platform.Platform, doc []byte, sums map[string]string) (string, error) {
+	name := SBOMName(o.Version, p)
+	path, err := output.Join(o.Dir, name)
+	if err != nil {
+		return "", err
+	}
+	if err := output.WriteBytes(path, 0o644, doc); err != nil {
+		return "", err
+	}
+	sums[name] = output.SHA256(doc)
+	o.progress("wrote %s", path)
+	return path, nil
 }
 
 func (o Options) progress(format string, args ...any) {

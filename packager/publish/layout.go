@@ -13,6 +13,7 @@ import (
 
 	"github.com/lwa-go/lwa/packager/image"
 	"github.com/lwa-go/lwa/packager/output"
+	"github.com/lwa-go/lwa/packager/referrer"
 )
 
 // refNameAnnotation names an index.json entry, so `skopeo inspect oci:DIR:NAME` finds it.
@@ -23,6 +24,9 @@ const refNameAnnotation = "org.opencontainers.image.ref.name"
 type Layout struct {
 	Dir     string
 	RefName string
+	// Referrers (SBOMs) are written into the layout too, each listed in index.json after the
+	// named entry, as OCI layout tools that discover referrers expect.
+	Referrers []referrer.Artifact
 }
 
 func (l Layout) String() string { return "oci:" + l.Dir }
@@ -67,7 +71,15 @@ func (l Layout) Publish(_ context.Context, r image.Result) ([]Result, error) {
 		if err != nil {
 			return err
 		}
-		return appendResult(p, r, layout.WithAnnotations(map[string]string{refNameAnnotation: l.RefName}))
+		if err := appendResult(p, r, layout.WithAnnotations(map[string]string{refNameAnnotation: l.RefName})); err != nil {
+			return err
+		}
+		for _, a := range l.Referrers {
+			if err := a.WriteTo(p); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err

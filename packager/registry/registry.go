@@ -19,6 +19,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
 	"github.com/lwa-go/lwa/packager/image"
+	"github.com/lwa-go/lwa/packager/referrer"
 )
 
 // Client reads and writes images in registries.
@@ -139,6 +140,15 @@ func (c Client) Push(ctx context.Context, tag name.Tag, r image.Result, extraTag
 		}
 	}
 	return r.Digest()
+}
+
+// PushReferrer pushes an artifact that refers to an image of repo (an SBOM); registries without
+// the referrers API get it in the referrers tag (sha256-<hex>) of its subject.
+func (c Client) PushReferrer(ctx context.Context, repo name.Repository, a referrer.Artifact) error {
+	if _, err := a.Push(ctx, repo, c.remoteOptions(ctx)...); err != nil {
+		return Describe(repo.Registry, err)
+	}
+	return nil
 }
 
 // PushLayer uploads a layer blob to repo.

@@ -34,10 +34,19 @@ func releaseIndex(t *testing.T, r release) (v1.ImageIndex, v1.Descriptor) {
 	if err != nil {
 		t.Fatalf("%s: %v", dir, err)
 	}
-	if len(im.Manifests) != 1 {
-		t.Fatalf("%s/index.json has %d entries, want the release's index only", dir, len(im.Manifests))
+	// Besides the release's index, the layout lists the SBOM referrers of its platform images.
+	var named []v1.Descriptor
+	for _, d := range im.Manifests {
+		if d.ArtifactType == "" {
+			named = append(named, d)
+		} else if d.ArtifactType != "application/spdx+json" {
+			t.Fatalf("%s/index.json lists a %s artifact, want only SPDX SBOMs besides the index", dir, d.ArtifactType)
+		}
 	}
-	desc := im.Manifests[0]
+	if len(named) != 1 {
+		t.Fatalf("%s/index.json has %d image entries, want the release's index only", dir, len(named))
+	}
+	desc := named[0]
 	if !desc.MediaType.IsIndex() {
 		t.Fatalf("%s names a %s, want an image index", dir, desc.MediaType)
 	}

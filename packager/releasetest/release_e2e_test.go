@@ -60,6 +60,8 @@ func TestSnapshotRelease(t *testing.T) {
 	t.Run("layer zip contents", func(t *testing.T) { checkLayerContents(t, r) })
 	t.Run("image layout", func(t *testing.T) { checkImage(t, r) })
 	t.Run("release notes", func(t *testing.T) { checkNotes(t, r) })
+	t.Run("SBOMs", func(t *testing.T) { checkSBOMs(t, r) })
+	t.Run("image annotations and SBOM referrers", func(t *testing.T) { checkImageSupplyChain(t, r) })
 	if _, err := os.Stat(filepath.Join(r.dist, "SHA256SUMS.sig")); err == nil {
 		t.Errorf("SHA256SUMS.sig exists although no signing key was set")
 	}
@@ -85,8 +87,10 @@ func snapshot(t *testing.T, work string, env []string) release {
 // SHA256SUMS itself (and a signature, when signed).
 func expectedFiles(version string) []string {
 	files := []string{
+		"lambda-adapter-layer-" + version + "-arm64.spdx.json",
 		"lambda-adapter-layer-" + version + "-arm64.zip",
 		"lambda-adapter-layer-" + version + "-template.yaml",
+		"lambda-adapter-layer-" + version + "-x86_64.spdx.json",
 		"lambda-adapter-layer-" + version + "-x86_64.zip",
 	}
 	for _, goos := range []string{"darwin", "linux", "windows"} {
@@ -180,6 +184,9 @@ func checkLayersMatchLwaPack(t *testing.T, r release, env []string) {
 		"lambda-adapter-layer-" + r.version + "-x86_64.zip":    "lambda-adapter-layer-" + r.version + "-x86_64.zip",
 		"lambda-adapter-layer-" + r.version + "-arm64.zip":     "lambda-adapter-layer-" + r.version + "-arm64.zip",
 		"lambda-adapter-layer-" + r.version + "-template.yaml": "template.yaml",
+		// goreleaser's sboms pipe and lwa-pack layer write the same SBOM for the same binary.
+		"lambda-adapter-layer-" + r.version + "-x86_64.spdx.json": "lambda-adapter-layer-" + r.version + "-x86_64.spdx.json",
+		"lambda-adapter-layer-" + r.version + "-arm64.spdx.json":  "lambda-adapter-layer-" + r.version + "-arm64.spdx.json",
 	}
 	for released, packed := range pairs {
 		a, err := os.ReadFile(filepath.Join(r.dist, released))
@@ -191,7 +198,7 @@ func checkLayersMatchLwaPack(t *testing.T, r release, env []string) {
 			t.Fatalf("lwa-pack layer: %v", err)
 		}
 		if !bytes.Equal(a, b) {
-			t.Errorf("%s (%d bytes) differs from lwa-pack layer's %s (%d bytes)", released, len(a), packed, len(b))
+			t.Errorf("%s (%d bytes) differs from lwa-pack layer's %s (%d bytes)%s", released, len(a), packed, len(b), firstDiff(a, b))
 		} else {
 			t.Logf("%s: byte-identical to lwa-pack layer's (%d bytes)", released, len(a))
 		}

@@ -121,6 +121,15 @@ func (p *packing) commonArgs() []string {
 	return append(args, binaryArgs(p.bins)...)
 }
 
+// revisionArgs stamp the image with the release commit: lwa-pack only knows it when it compiles
+// from a checkout, not from the prebuilt binaries the release gives it.
+func revisionArgs(commit string) []string {
+	if commit == "" {
+		return nil
+	}
+	return []string{"--annotation", "org.opencontainers.image.revision=" + commit}
+}
+
 // imageStep writes the OCI layout dist/image and records its digest for the push command.
 type imageStep struct{ *packing }
 
@@ -131,7 +140,9 @@ func (i imageStep) Run(ctx context.Context) error {
 	ref := i.cfg.image + ":" + i.cfg.imageTag
 	var ir imageReport
 	layout := filepath.Join(i.cfg.dist, "image")
-	if err := runLwaPack(ctx, i.lwaPack, &ir, append([]string{"image", "--output", "oci:" + layout, "--name", ref}, i.commonArgs()...)...); err != nil {
+	args := append([]string{"image", "--output", "oci:" + layout, "--name", ref}, i.commonArgs()...)
+	args = append(args, revisionArgs(i.cfg.commit)...)
+	if err := runLwaPack(ctx, i.lwaPack, &ir, args...); err != nil {
 		return err
 	}
 	if ir.Digest == "" {
@@ -141,7 +152,7 @@ func (i imageStep) Run(ctx context.Context) error {
 	for _, img := range ir.Images {
 		i.notes.Image.Platforms = append(i.notes.Image.Platforms, img.Platform)
 	}
-	i.image = imageRecord{Ref: ref, Digest: ir.Digest, Platforms: sortedPlatforms(i.bins)}
+	i.image = imageRecord{Ref: ref, Digest: ir.Digest, Platforms: sortedPlatforms(i.bins), Commit: i.cfg.commit}
 	rec, err := json.MarshalIndent(i.image, "", "  ")
 	if err != nil {
 		return fmt.Errorf("record the image: %w", err)
@@ -175,4 +186,7 @@ type imageRecord struct {
 	Ref       string   `json:"ref"`
 	Digest    string   `json:"digest"`
 	Platforms []string `json:"platforms"`
+	// Commit is the release commit, stamped on the image as its revision annotation, so the
+	// push rebuilds the same digest.
+	Commit string `json:"commit,omitempty"`
 }

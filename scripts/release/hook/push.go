@@ -100,6 +100,7 @@ func (p pushStep) Run(ctx context.Context) error {
 		args = append(args, "--tag", t)
 	}
 	args = append(args, binaryArgs(bins)...)
+	args = append(args, revisionArgs(rec.Commit)...)
 	var ir imageReport
 	if err := runLwaPack(ctx, lwaPack, &ir, args...); err != nil {
 		return fmt.Errorf("push: %w", err)
