@@ -56,15 +56,6 @@ func startFn(t *testing.T, o fnOptions) *fn {
 	return &fn{rie: r, appPort: appPort}
 }
 
-// httpResult is an API Gateway v2 / Function URL response.
-type httpResult struct {
-	StatusCode      int               `json:"statusCode"`
-	Headers         map[string]string `json:"headers"`
-	Body            string            `json:"body"`
-	IsBase64Encoded bool              `json:"isBase64Encoded"`
-	Cookies         []string          `json:"cookies"`
-}
-
 // anything is what go-httpbin's /anything echoes.
 type anything struct {
 	Method  string              `json:"method"`
@@ -74,7 +65,7 @@ type anything struct {
 	Data    string              `json:"data"`
 }
 
-func invokeHTTP(t *testing.T, f *fn, payload []byte) (httpResult, time.Duration) {
+func invokeHTTP(t *testing.T, f *fn, payload []byte) (testenv.HTTPResult, time.Duration) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -82,7 +73,7 @@ func invokeHTTP(t *testing.T, f *fn, payload []byte) (httpResult, time.Duration)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var hr httpResult
+	var hr testenv.HTTPResult
 	if err := json.Unmarshal(res.Body, &hr); err != nil {
 		t.Fatalf("invoke answered %d %q: %v", res.Status, res.Body, err)
 	}
@@ -316,7 +307,7 @@ func TestE2EManagedInstancesConcurrency(t *testing.T) {
 				errs[i] = err.Error()
 				return
 			}
-			var hr httpResult
+			var hr testenv.HTTPResult
 			if err := json.Unmarshal(res.Body, &hr); err != nil || hr.StatusCode != 200 {
 				errs[i] = fmt.Sprintf("status %d body %q", res.Status, res.Body)
 				return

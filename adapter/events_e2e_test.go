@@ -131,46 +131,7 @@ func v2From(r req) []byte {
 func pathEscape(s string) string  { return strings.ReplaceAll(url.QueryEscape(s), "+", "%20") }
 func queryEscape(s string) string { return url.QueryEscape(s) }
 
-// lambdaResult is the union of every trigger's response shape.
-type lambdaResult struct {
-	StatusCode        int                 `json:"statusCode"`
-	StatusDescription string              `json:"statusDescription"`
-	Headers           map[string]string   `json:"headers"`
-	MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
-	Cookies           []string            `json:"cookies"`
-	Body              string              `json:"body"`
-	IsBase64Encoded   bool                `json:"isBase64Encoded"`
-	ErrorType         string              `json:"errorType"`
-	ErrorMessage      string              `json:"errorMessage"`
-}
-
-func (r lambdaResult) header(name string) []string {
-	for k, v := range r.MultiValueHeaders {
-		if strings.EqualFold(k, name) {
-			return v
-		}
-	}
-	for k, v := range r.Headers {
-		if strings.EqualFold(k, name) {
-			return []string{v}
-		}
-	}
-	return nil
-}
-
-func (r lambdaResult) body(t *testing.T) []byte {
-	t.Helper()
-	if !r.IsBase64Encoded {
-		return []byte(r.Body)
-	}
-	b, err := base64.StdEncoding.DecodeString(r.Body)
-	if err != nil {
-		t.Fatalf("base64 body: %v", err)
-	}
-	return b
-}
-
-func invokeRaw(t *testing.T, f *fn, payload []byte, headers map[string]string) lambdaResult {
+func invokeRaw(t *testing.T, f *fn, payload []byte, headers map[string]string) testenv.HTTPResult {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -178,21 +139,21 @@ func invokeRaw(t *testing.T, f *fn, payload []byte, headers map[string]string) l
 	if err != nil {
 		t.Fatal(err)
 	}
-	var lr lambdaResult
+	var lr testenv.HTTPResult
 	if err := json.Unmarshal(res.Body, &lr); err != nil {
 		t.Fatalf("invoke answered %d %q: %v", res.Status, res.Body, err)
 	}
 	return lr
 }
 
-func echoOf(t *testing.T, lr lambdaResult) anything {
+func echoOf(t *testing.T, lr testenv.HTTPResult) anything {
 	t.Helper()
 	if lr.StatusCode != 200 {
 		t.Fatalf("status %d: %+v", lr.StatusCode, lr)
 	}
 	var echo anything
-	if err := json.Unmarshal(lr.body(t), &echo); err != nil {
-		t.Fatalf("app body %q: %v", lr.body(t), err)
+	if err := json.Unmarshal(lr.BodyBytes(t), &echo); err != nil {
+		t.Fatalf("app body %q: %v", lr.BodyBytes(t), err)
 	}
 	return echo
 }
@@ -264,7 +225,7 @@ func TestE2EEveryEventType(t *testing.T) {
 			if tc.descriptor != (lr.StatusDescription == "200 OK") {
 				t.Errorf("statusDescription %q", lr.StatusDescription)
 			}
-			if ct := lr.header("content-type"); len(ct) == 0 || !strings.HasPrefix(ct[0], "application/json") {
+			if ct := lr.Header("content-type"); len(ct) == 0 || !strings.HasPrefix(ct[0], "application/json") {
 				t.Errorf("content-type %q", ct)
 			}
 		})
@@ -280,7 +241,7 @@ func TestE2EEveryEventType(t *testing.T) {
 			lr := invokeRaw(t, f, tc.payload, nil)
 			got := lr.Cookies
 			if tc.name != "http-v2" {
-				got = lr.header("set-cookie")
+				got = lr.Header("set-cookie")
 				if len(got) == 1 && tc.name == "lattice-v2" {
 					// Lattice answers with single-value headers: repeated values are comma-joined.
 					got = strings.Split(got[0], ",")
@@ -329,8 +290,8 @@ func TestE2EBinaryBodies(t *testing.T) {
 	} {
 		t.Run("down/"+name, func(t *testing.T) {
 			lr := invokeRaw(t, f, payload, nil)
-			if !lr.IsBase64Encoded || !bytes.Equal(lr.body(t), want) || len(want) != 1<<20 {
-				t.Errorf("1 MiB binary response changed: base64=%v, %d bytes", lr.IsBase64Encoded, len(lr.body(t)))
+			if !lr.IsBase64Encoded || !bytes.Equal(lr.BodyBytes(t), want) || len(want) != 1<<20 {
+				t.Errorf("1 MiB binary response changed: base64=%v, %d bytes", lr.IsBase64Encoded, len(lr.BodyBytes(t)))
 			}
 		})
 	}
@@ -339,16 +300,16 @@ func TestE2EBinaryBodies(t *testing.T) {
 func TestE2ECompression(t *testing.T) {
 	f := startFn(t, fnOptions{env: []string{"AWS_LWA_ENABLE_COMPRESSION=true"}})
 	plain := invokeRaw(t, f, testenv.V2(testenv.HTTPEvent{Path: "/json"}), nil)
-	if plain.header("content-encoding") != nil || plain.IsBase64Encoded {
+	if plain.Header("content-encoding") != nil || plain.IsBase64Encoded {
 		t.Fatalf("compressed without Accept-Encoding: %+v", plain.Headers)
 	}
 	for _, enc := range []string{"gzip", "br"} {
 		t.Run(enc, func(t *testing.T) {
 			lr := invokeRaw(t, f, testenv.V2(testenv.HTTPEvent{Path: "/json", Headers: map[string]string{"accept-encoding": enc}}), nil)
-			if got := lr.header("content-encoding"); !slices.Equal(got, []string{enc}) || !lr.IsBase64Encoded {
+			if got := lr.Header("content-encoding"); !slices.Equal(got, []string{enc}) || !lr.IsBase64Encoded {
 				t.Fatalf("content-encoding %q base64 %v", got, lr.IsBase64Encoded)
 			}
-			var r io.Reader = bytes.NewReader(lr.body(t))
+			var r io.Reader = bytes.NewReader(lr.BodyBytes(t))
 			if enc == "gzip" {
 				zr, err := gzip.NewReader(r)
 				if err != nil {
@@ -362,14 +323,14 @@ func TestE2ECompression(t *testing.T) {
 			if err != nil || string(got) != plain.Body {
 				t.Errorf("decompressed body differs: %v", err)
 			}
-			if v := strings.Join(lr.header("vary"), ","); !strings.Contains(strings.ToLower(v), "accept-encoding") {
+			if v := strings.Join(lr.Header("vary"), ","); !strings.Contains(strings.ToLower(v), "accept-encoding") {
 				t.Errorf("vary %q", v)
 			}
 		})
 	}
 	// A body the app compressed itself goes through untouched, as base64.
 	lr := invokeRaw(t, f, testenv.V2(testenv.HTTPEvent{Path: "/gzip"}), nil)
-	zr, err := gzip.NewReader(bytes.NewReader(lr.body(t)))
+	zr, err := gzip.NewReader(bytes.NewReader(lr.BodyBytes(t)))
 	if err != nil {
 		t.Fatalf("/gzip body is not gzip: %v (%+v)", err, lr.Headers)
 	}

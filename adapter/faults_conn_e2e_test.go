@@ -87,7 +87,7 @@ func TestE2EFaultFreeze(t *testing.T) {
 		if a.err != nil {
 			t.Fatal(a.err)
 		}
-		var hr httpResult
+		var hr testenv.HTTPResult
 		var e echoE2E
 		if json.Unmarshal(a.res.Body, &hr) != nil || hr.StatusCode != 200 || json.Unmarshal([]byte(hr.Body), &e) != nil {
 			t.Errorf("%s after a freeze: %d %s", method, a.res.Status, a.res.Body)
@@ -231,7 +231,7 @@ func miInvoke(r *testenv.RIE, id, body string, refused *atomic.Int64) error {
 			time.Sleep(time.Millisecond)
 			continue
 		}
-		var hr httpResult
+		var hr testenv.HTTPResult
 		var e echoE2E
 		if json.Unmarshal(res.Body, &hr) != nil || hr.StatusCode != 200 || json.Unmarshal([]byte(hr.Body), &e) != nil {
 			return fmt.Errorf("invocation %s: %d %.300s", id, res.Status, res.Body)

@@ -110,7 +110,7 @@ type echoE2E struct {
 func echoInvoke(t *testing.T, f *fn, e testenv.HTTPEvent, headers map[string]string) echoE2E {
 	t.Helper()
 	res := rawInvoke(t, f, testenv.V2(e), headers)
-	var hr httpResult
+	var hr testenv.HTTPResult
 	var out echoE2E
 	if err := json.Unmarshal(res.Body, &hr); err != nil || hr.StatusCode != 200 || json.Unmarshal([]byte(hr.Body), &out) != nil {
 		t.Fatalf("%s %s: invoke answered %d %.500q", e.Method, e.Path, res.Status, res.Body)
@@ -225,7 +225,7 @@ func TestE2EFaultAppHangsPastDeadline(t *testing.T) {
 		}
 		t.Logf("%s: %s after %s", tc.path, res.Body, res.Took.Round(time.Millisecond))
 		res = rawInvoke(t, f, testenv.V2(testenv.HTTPEvent{Path: "/hanging"}), nil)
-		var hr httpResult
+		var hr testenv.HTTPResult
 		if err := json.Unmarshal(res.Body, &hr); err != nil || hr.Body != "0" {
 			t.Errorf("the app still has a hung request open: %s", res.Body)
 		}

@@ -84,6 +84,8 @@ type cfnLambda struct {
 	} `json:"Properties"`
 }
 
+func (f cfnLambda) resourceType() string { return f.Type }
+
 // cfnFunction returns the one AWS::Lambda::Function of a synthesized template.
 func cfnFunction(t *testing.T, path string) cfnLambda {
 	t.Helper()
@@ -97,14 +99,5 @@ func cfnFunction(t *testing.T, path string) cfnLambda {
 	if err := json.Unmarshal(b, &tpl); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
-	var fns []cfnLambda
-	for _, r := range tpl.Resources {
-		if r.Type == "AWS::Lambda::Function" {
-			fns = append(fns, r)
-		}
-	}
-	if len(fns) != 1 {
-		t.Fatalf("%s: %d functions, want 1", path, len(fns))
-	}
-	return fns[0]
+	return onlyFunction(t, path, tpl.Resources, "AWS::Lambda::Function")
 }

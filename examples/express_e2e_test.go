@@ -3,7 +3,6 @@
 package examples
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -43,21 +42,17 @@ func TestExpress(t *testing.T) {
 				t.Errorf("GET /items/1: %+v", it)
 			}
 
-			var nf map[string]string
-			wantJSON(t, f.invoke(t, tr, testenv.HTTPEvent{Path: "/no/such/route"}), 404, &nf)
-			if nf["path"] != "/no/such/route" {
-				t.Errorf("404 body %v", nf)
-			}
+			f.wantNotFound(t, tr, "/no/such/route")
 
 			body := fmt.Sprintf(`{"name":"cake %s","price":4.25}`, tr.name)
 			r := f.invoke(t, tr, testenv.HTTPEvent{Method: "POST", Path: "/items",
 				Headers: map[string]string{"content-type": "application/json"}, Body: []byte(body)})
 			wantJSON(t, r, 201, &it)
-			if it.Name != "cake "+tr.name || r.header("location") != "/items/"+it.ID {
-				t.Errorf("POST /items: %+v, location %q", it, r.header("location"))
+			if it.Name != "cake "+tr.name || r.HeaderLine("location") != "/items/"+it.ID {
+				t.Errorf("POST /items: %+v, location %q", it, r.HeaderLine("location"))
 			}
-			if !hasCookie(r.setCookies(), "last_item", it.ID) {
-				t.Errorf("POST /items: cookies %q, want last_item=%s", r.setCookies(), it.ID)
+			if !hasCookie(r.SetCookies(), "last_item", it.ID) {
+				t.Errorf("POST /items: cookies %q, want last_item=%s", r.SetCookies(), it.ID)
 			}
 
 			var sess struct {
@@ -69,14 +64,12 @@ func TestExpress(t *testing.T) {
 			if sess.Visits != 42 || sess.Theme != "dark" {
 				t.Errorf("GET /session with cookies: %+v", sess)
 			}
-			if set := r.setCookies(); len(set) != 2 || !hasCookie(set, "visits", "42") || !strings.HasPrefix(set[1], "theme=dark;") {
+			if set := r.SetCookies(); len(set) != 2 || !hasCookie(set, "visits", "42") || !strings.HasPrefix(set[1], "theme=dark;") {
 				t.Errorf("GET /session: set cookies %q", set)
 			}
 
-			r = f.invoke(t, tr, testenv.HTTPEvent{Path: "/logo.png"})
-			if r.StatusCode != 200 || r.header("content-type") != "image/png" || !r.IsBase64Encoded || !bytes.Equal(r.body(t), logo) {
-				t.Errorf("GET /logo.png: %d %q base64=%v, %d bytes, want the %d-byte file", r.StatusCode,
-					r.header("content-type"), r.IsBase64Encoded, len(r.body(t)), len(logo))
+			if r = f.wantFile(t, tr, "/logo.png", "image/png", logo); !r.IsBase64Encoded {
+				t.Errorf("GET /logo.png: a binary body not base64-encoded")
 			}
 		})
 	}

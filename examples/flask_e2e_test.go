@@ -3,7 +3,6 @@
 package examples
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -31,30 +30,24 @@ func TestFlask(t *testing.T) {
 			}
 			var nf map[string]string
 			wantJSON(t, f.invoke(t, tr, testenv.HTTPEvent{Path: "/notes/999"}), 404, &nf)
-			wantJSON(t, f.invoke(t, tr, testenv.HTTPEvent{Path: "/nowhere"}), 404, &nf)
-			if nf["path"] != "/nowhere" {
-				t.Errorf("404 body %v", nf)
-			}
+			f.wantNotFound(t, tr, "/nowhere")
 
 			text := "from " + tr.name
 			r := f.invoke(t, tr, testenv.HTTPEvent{Method: "POST", Path: "/notes",
 				Headers: map[string]string{"content-type": "application/json"}, Body: []byte(fmt.Sprintf(`{"text":%q}`, text))})
 			wantJSON(t, r, 201, &n)
-			if n.Text != text || !hasCookie(r.setCookies(), "last_note", n.ID) || r.header("location") != "/notes/"+n.ID {
-				t.Errorf("POST /notes: %+v, cookies %q, location %q", n, r.setCookies(), r.header("location"))
+			if n.Text != text || !hasCookie(r.SetCookies(), "last_note", n.ID) || r.HeaderLine("location") != "/notes/"+n.ID {
+				t.Errorf("POST /notes: %+v, cookies %q, location %q", n, r.SetCookies(), r.HeaderLine("location"))
 			}
 
 			var who struct{ User, Query string }
 			r = f.invoke(t, tr, testenv.HTTPEvent{Path: "/whoami", Query: "greeting=hi%20there", Cookies: []string{"user=ana"}})
 			wantJSON(t, r, 200, &who)
-			if who.User != "ana" || who.Query != "hi there" || !hasCookie(r.setCookies(), "seen", "yes") {
-				t.Errorf("GET /whoami: %+v, cookies %q", who, r.setCookies())
+			if who.User != "ana" || who.Query != "hi there" || !hasCookie(r.SetCookies(), "seen", "yes") {
+				t.Errorf("GET /whoami: %+v, cookies %q", who, r.SetCookies())
 			}
 
-			r = f.invoke(t, tr, testenv.HTTPEvent{Path: "/logo.png"})
-			if r.StatusCode != 200 || r.header("content-type") != "image/png" || !bytes.Equal(r.body(t), logo) {
-				t.Errorf("GET /logo.png: %d %q, %d bytes, want the %d-byte file", r.StatusCode, r.header("content-type"), len(r.body(t)), len(logo))
-			}
+			f.wantFile(t, tr, "/logo.png", "image/png", logo)
 		})
 	}
 	// RIE starts the function at the first invocation; the adapter waited for the template's

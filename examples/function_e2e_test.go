@@ -3,8 +3,8 @@
 package examples
 
 import (
+	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -45,6 +45,24 @@ type samFunction struct {
 	} `yaml:"Properties"`
 }
 
+func (f samFunction) resourceType() string { return f.Type }
+
+// onlyFunction returns the one resource of type typ among resources, the Resources of the template
+// at path, and fails the test unless there is exactly one.
+func onlyFunction[R interface{ resourceType() string }](t *testing.T, path string, resources map[string]R, typ string) R {
+	t.Helper()
+	var fns []R
+	for _, r := range resources {
+		if r.resourceType() == typ {
+			fns = append(fns, r)
+		}
+	}
+	if len(fns) != 1 {
+		t.Fatalf("%s: %d functions, want 1", path, len(fns))
+	}
+	return fns[0]
+}
+
 // readTemplate parses examples/NAME/template.yaml and returns its one function. It fails the test
 // unless the function is one the zip route can run: the adapter layer attached by reference, and,
 // on a managed runtime, the handler run.sh started through AWS_LAMBDA_EXEC_WRAPPER=/opt/bootstrap
@@ -65,16 +83,7 @@ func readTemplate(t *testing.T, name string) samFunction {
 	if tpl.Transform != "AWS::Serverless-2016-10-31" {
 		t.Errorf("%s/template.yaml: Transform %q, want AWS::Serverless-2016-10-31", name, tpl.Transform)
 	}
-	var fns []samFunction
-	for _, r := range tpl.Resources {
-		if r.Type == "AWS::Serverless::Function" {
-			fns = append(fns, r)
-		}
-	}
-	if len(fns) != 1 {
-		t.Fatalf("%s/template.yaml: %d functions, want 1", name, len(fns))
-	}
-	fn := fns[0]
+	fn := onlyFunction(t, name+"/template.yaml", tpl.Resources, "AWS::Serverless::Function")
 	p := fn.Properties
 	if len(p.Layers) == 0 || p.Layers[0].Tag != "!Ref" || p.Layers[0].Value != "LambdaAdapterLayerArn" {
 		t.Errorf("%s/template.yaml: the first of Layers should be !Ref LambdaAdapterLayerArn", name)
@@ -150,6 +159,18 @@ func layOut(t *testing.T, name string, fn samFunction, c fnConfig) string {
 	return task
 }
 
+// prepare reads examples/NAME's template and lays the function out with opts applied; it returns
+// the template's function, the task directory and the configuration.
+func prepare(t *testing.T, name string, opts []fnOption) (samFunction, string, fnConfig) {
+	t.Helper()
+	var c fnConfig
+	for _, o := range opts {
+		o(&c)
+	}
+	fn := readTemplate(t, name)
+	return fn, layOut(t, name, fn, c), c
+}
+
 // functionEnv is Lambda's environment for the function, the template's variables, and the app on port.
 func functionEnv(name string, fn samFunction, port int, c fnConfig) []string {
 	env := []string{
@@ -171,12 +192,7 @@ func functionEnv(name string, fn samFunction, port int, c fnConfig) []string {
 // the app on a free port.
 func startFunction(t *testing.T, name string, opts ...fnOption) *function {
 	t.Helper()
-	var c fnConfig
-	for _, o := range opts {
-		o(&c)
-	}
-	fn := readTemplate(t, name)
-	task := layOut(t, name, fn, c)
+	fn, task, c := prepare(t, name, opts)
 	port := testenv.FreePort(t)
 	// A managed runtime's bootstrap, standing in for Lambda's (RIE does not implement the wrapper):
 	// in /var/task, it execs AWS_LAMBDA_EXEC_WRAPPER with the runtime's own command line. An OS-only
@@ -218,62 +234,6 @@ func checkStartScript(t *testing.T, path string) {
 	}
 }
 
-// response is the union of every trigger's response shape.
-type response struct {
-	StatusCode        int                 `json:"statusCode"`
-	Headers           map[string]string   `json:"headers"`
-	MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
-	Cookies           []string            `json:"cookies"`
-	Body              string              `json:"body"`
-	IsBase64Encoded   bool                `json:"isBase64Encoded"`
-	ErrorType         string              `json:"errorType"`
-	ErrorMessage      string              `json:"errorMessage"`
-}
-
-func (r response) header(name string) string {
-	for k, v := range r.MultiValueHeaders {
-		if strings.EqualFold(k, name) {
-			return strings.Join(v, ", ")
-		}
-	}
-	for k, v := range r.Headers {
-		if strings.EqualFold(k, name) {
-			return v
-		}
-	}
-	return ""
-}
-
-// setCookies is every cookie the app set, from the cookies field (HTTP API v2) or Set-Cookie headers.
-func (r response) setCookies() []string {
-	out := append([]string(nil), r.Cookies...)
-	for k, v := range r.MultiValueHeaders {
-		if strings.EqualFold(k, "set-cookie") {
-			out = append(out, v...)
-		}
-	}
-	if len(out) == 0 {
-		for k, v := range r.Headers {
-			if strings.EqualFold(k, "set-cookie") {
-				out = append(out, v)
-			}
-		}
-	}
-	return out
-}
-
-func (r response) body(t *testing.T) []byte {
-	t.Helper()
-	if !r.IsBase64Encoded {
-		return []byte(r.Body)
-	}
-	b, err := base64.StdEncoding.DecodeString(r.Body)
-	if err != nil {
-		t.Fatalf("base64 body: %v", err)
-	}
-	return b
-}
-
 // trigger is one HTTP event source.
 type trigger struct {
 	name  string
@@ -298,10 +258,10 @@ func (f *function) invokeRaw(t *testing.T, payload []byte) []byte {
 }
 
 // invoke sends e through trigger tr and decodes the function's response.
-func (f *function) invoke(t *testing.T, tr trigger, e testenv.HTTPEvent) response {
+func (f *function) invoke(t *testing.T, tr trigger, e testenv.HTTPEvent) testenv.HTTPResult {
 	t.Helper()
 	raw := f.invokeRaw(t, tr.build(e))
-	var r response
+	var r testenv.HTTPResult
 	if err := json.Unmarshal(raw, &r); err != nil {
 		t.Fatalf("%s %s %s: answer %q: %v", tr.name, e.Method, e.Path, raw, err)
 	}
@@ -312,16 +272,37 @@ func (f *function) invoke(t *testing.T, tr trigger, e testenv.HTTPEvent) respons
 }
 
 // wantJSON checks status and content type and decodes the JSON body into v.
-func wantJSON(t *testing.T, r response, status int, v any) {
+func wantJSON(t *testing.T, r testenv.HTTPResult, status int, v any) {
 	t.Helper()
 	if r.StatusCode != status {
 		t.Fatalf("status %d, want %d: %s", r.StatusCode, status, r.Body)
 	}
-	if ct := r.header("content-type"); !strings.HasPrefix(ct, "application/json") {
+	if ct := r.HeaderLine("content-type"); !strings.HasPrefix(ct, "application/json") {
 		t.Errorf("content-type %q, want application/json", ct)
 	}
-	if err := json.Unmarshal(r.body(t), v); err != nil {
-		t.Fatalf("body %q: %v", r.body(t), err)
+	if err := json.Unmarshal(r.BodyBytes(t), v); err != nil {
+		t.Fatalf("body %q: %v", r.BodyBytes(t), err)
+	}
+}
+
+// wantFile gets path through tr and checks that the app answered 200 with content type ct and the
+// bytes of file.
+func (f *function) wantFile(t *testing.T, tr trigger, path, ct string, file []byte) testenv.HTTPResult {
+	t.Helper()
+	r := f.invoke(t, tr, testenv.HTTPEvent{Path: path})
+	if r.StatusCode != 200 || r.HeaderLine("content-type") != ct || !bytes.Equal(r.BodyBytes(t), file) {
+		t.Errorf("GET %s: %d %q, %d bytes, want %q and the %d-byte file", path, r.StatusCode, r.HeaderLine("content-type"), len(r.BodyBytes(t)), ct, len(file))
+	}
+	return r
+}
+
+// wantNotFound gets path through tr and checks that the app answered 404 with a JSON body naming path.
+func (f *function) wantNotFound(t *testing.T, tr trigger, path string) {
+	t.Helper()
+	var nf map[string]string
+	wantJSON(t, f.invoke(t, tr, testenv.HTTPEvent{Path: path}), 404, &nf)
+	if nf["path"] != path {
+		t.Errorf("GET %s: 404 body %v, want its path", path, nf)
 	}
 }
 

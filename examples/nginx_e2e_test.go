@@ -26,16 +26,16 @@ func TestNginx(t *testing.T) {
 	for _, tr := range httpTriggers {
 		t.Run(tr.name, func(t *testing.T) {
 			r := f.invoke(t, tr, testenv.HTTPEvent{Path: "/"})
-			if r.StatusCode != 200 || r.header("content-type") != "text/html" || !strings.Contains(r.Body, "Served by nginx on AWS Lambda") {
-				t.Errorf("GET /: %d %q %.80q", r.StatusCode, r.header("content-type"), r.Body)
+			if r.StatusCode != 200 || r.HeaderLine("content-type") != "text/html" || !strings.Contains(r.Body, "Served by nginx on AWS Lambda") {
+				t.Errorf("GET /: %d %q %.80q", r.StatusCode, r.HeaderLine("content-type"), r.Body)
 			}
 
 			// nginx compresses the stylesheet itself; the adapter passes the gzip bytes through.
 			r = f.invoke(t, tr, testenv.HTTPEvent{Path: "/style.css", Headers: map[string]string{"accept-encoding": "gzip"}})
-			if r.StatusCode != 200 || r.header("content-encoding") != "gzip" || r.header("content-type") != "text/css" || !r.IsBase64Encoded {
+			if r.StatusCode != 200 || r.HeaderLine("content-encoding") != "gzip" || r.HeaderLine("content-type") != "text/css" || !r.IsBase64Encoded {
 				t.Fatalf("GET /style.css with gzip: %d headers %v %v base64=%v", r.StatusCode, r.Headers, r.MultiValueHeaders, r.IsBase64Encoded)
 			}
-			zr, err := gzip.NewReader(bytes.NewReader(r.body(t)))
+			zr, err := gzip.NewReader(bytes.NewReader(r.BodyBytes(t)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -43,23 +43,20 @@ func TestNginx(t *testing.T) {
 			if err != nil || !bytes.Equal(plain, css) {
 				t.Errorf("gunzipped /style.css differs from the file (%v)", err)
 			}
-			if len(r.body(t)) >= len(css) {
-				t.Errorf("gzip body %d bytes, the file %d", len(r.body(t)), len(css))
+			if len(r.BodyBytes(t)) >= len(css) {
+				t.Errorf("gzip body %d bytes, the file %d", len(r.BodyBytes(t)), len(css))
 			}
 			// Without Accept-Encoding, the file as it is.
 			r = f.invoke(t, tr, testenv.HTTPEvent{Path: "/style.css"})
-			if r.header("content-encoding") != "" || !bytes.Equal(r.body(t), css) {
-				t.Errorf("GET /style.css without gzip: encoding %q, %d bytes", r.header("content-encoding"), len(r.body(t)))
+			if r.HeaderLine("content-encoding") != "" || !bytes.Equal(r.BodyBytes(t), css) {
+				t.Errorf("GET /style.css without gzip: encoding %q, %d bytes", r.HeaderLine("content-encoding"), len(r.BodyBytes(t)))
 			}
 
-			r = f.invoke(t, tr, testenv.HTTPEvent{Path: "/logo.png"})
-			if r.StatusCode != 200 || r.header("content-type") != "image/png" || !bytes.Equal(r.body(t), logo) {
-				t.Errorf("GET /logo.png: %d %q, %d bytes, want the %d-byte file", r.StatusCode, r.header("content-type"), len(r.body(t)), len(logo))
-			}
+			f.wantFile(t, tr, "/logo.png", "image/png", logo)
 
 			r = f.invoke(t, tr, testenv.HTTPEvent{Path: "/missing/page"})
-			if r.StatusCode != 404 || r.header("content-type") != "text/html" || !strings.Contains(r.Body, "404: no such page") {
-				t.Errorf("GET /missing/page: %d %q %.80q", r.StatusCode, r.header("content-type"), r.Body)
+			if r.StatusCode != 404 || r.HeaderLine("content-type") != "text/html" || !strings.Contains(r.Body, "404: no such page") {
+				t.Errorf("GET /missing/page: %d %q %.80q", r.StatusCode, r.HeaderLine("content-type"), r.Body)
 			}
 		})
 	}

@@ -80,7 +80,7 @@ func TestSQSWorker(t *testing.T) {
 		t.Fatal(err)
 	}
 	raw = f.invokeRaw(t, sqsEvent(bodies, []string{"m-1"}))
-	var fail response
+	var fail testenv.HTTPResult
 	if err := json.Unmarshal(raw, &fail); err != nil {
 		t.Fatalf("failed batch %q: %v", raw, err)
 	}

@@ -53,12 +53,7 @@ type directFunction struct {
 
 func startDirect(t *testing.T, name string, opts ...fnOption) *directFunction {
 	t.Helper()
-	var c fnConfig
-	for _, o := range opts {
-		o(&c)
-	}
-	fn := readTemplate(t, name)
-	task := layOut(t, name, fn, c)
+	fn, task, c := prepare(t, name, opts)
 	d := &directFunction{api: testenv.NewFakeAPI(t), logs: &testenv.SyncBuffer{}}
 	env := append(functionEnv(name, fn, testenv.FreePort(t), c), "LAMBDA_TASK_ROOT="+task, "AWS_LAMBDA_RUNTIME_API="+d.api.Addr)
 	d.start(t, filepath.Join(task, fn.Properties.Handler), task, env)

@@ -47,26 +47,8 @@ func TestListenCheck(t *testing.T) {
 // about another, closed port) is still found by the connect that comes every diagConnectEvery
 // checks; a check that fails is dropped for good.
 func TestTCPProbeConnectsDespiteDiag(t *testing.T) {
-	l, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	closed, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	blind := newListenCheck(netip.MustParseAddrPort(closed.Addr().String()))
-	closed.Close()
+	l := silentListener(t)
+	blind := newListenCheck(netip.MustParseAddrPort(closedAddr(t)))
 
 	p := newTCPProbe(l.Addr().String())
 	defer p.close()
@@ -100,13 +82,7 @@ func TestTCPProbeConnectsDespiteDiag(t *testing.T) {
 // TestRefusedProbeAllocatesNothing: while an app starts, hundreds of checks are refused; each must
 // leave no garbage (a collection on a fraction of a vCPU costs the app more than the checks).
 func TestRefusedProbeAllocatesNothing(t *testing.T) {
-	l, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	cfg := testConfig(t, addr)
+	cfg := testConfig(t, closedAddr(t))
 	p := newProber(cfg)
 	defer p.close()
 	ctx := context.Background()

@@ -7,12 +7,14 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/lwa-go/lwa/adapter/config"
+	"github.com/lwa-go/lwa/internal/testenv"
 )
 
 var discard = slog.New(slog.DiscardHandler)
@@ -34,6 +36,32 @@ func testConfig(t *testing.T, appAddr string, kv ...string) config.Config {
 }
 
 // A readiness path may carry a query, sent as configured.
+// silentListener listens on a free loopback port and accepts every connection without ever
+// answering, holding each open until the test ends.
+func silentListener(t *testing.T) net.Listener {
+	t.Helper()
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return // the listener closed: the deferred closes end the held connections
+			}
+			defer c.Close()
+		}
+	}()
+	return l
+}
+
+// closedAddr is a loopback address nothing listens on.
+func closedAddr(t *testing.T) string {
+	return "127.0.0.1:" + strconv.Itoa(testenv.FreePort(t))
+}
+
 func TestReadinessPathWithQuery(t *testing.T) {
 	got := make(chan string, 1)
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -133,24 +161,11 @@ func TestReadinessSeesLateListenerQuickly(t *testing.T) {
 func TestReadinessTimeoutNamesURLAndLastResult(t *testing.T) {
 	// Accepts connections and never answers: the per-attempt limit keeps the check going, and the
 	// overall timeout ends it with a clear error.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close()
-		}
-	}()
+	l := silentListener(t)
 	cfg := testConfig(t, l.Addr().String(), "AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS", "0.3",
 		"AWS_LWA_READINESS_CHECK_PATH", "/ready")
 	start := time.Now()
-	err = Wait(context.Background(), cfg, discard)
+	err := Wait(context.Background(), cfg, discard)
 	if err == nil {
 		t.Fatal("ready against a server that never answers")
 	}
@@ -181,13 +196,7 @@ func TestReadinessUnhealthyStatusInError(t *testing.T) {
 }
 
 func TestReadinessEndsWithContext(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close() // nothing listens: the check waits between attempts
-	cfg := testConfig(t, addr)
+	cfg := testConfig(t, closedAddr(t)) // nothing listens: the check waits between attempts
 	ctx, cancel := context.WithCancel(context.Background())
 	// Late enough that the schedule has left its quick phase and waits longer between attempts.
 	time.AfterFunc(300*time.Millisecond, cancel)

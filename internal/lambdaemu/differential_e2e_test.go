@@ -88,16 +88,7 @@ func TestE2EEmulatorAgreesWithRIE(t *testing.T) {
 	defer cancel()
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			id := "diff-" + strconv.Itoa(i)
-			rr, err := rie.Invoke(ctx, c.payload, map[string]string{"X-Amzn-RequestId": id})
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := emu.Invoke(ctx, lambdaemu.Request{Payload: c.payload, RequestID: id})
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := io.ReadAll(res.Body)
+			rr, res, body := invokeBoth(ctx, t, rie, emu, c.payload, "diff-"+strconv.Itoa(i))
 			if rr.Status != http.StatusOK {
 				t.Fatalf("RIE answered %d: %s", rr.Status, rr.Body)
 			}
@@ -112,6 +103,22 @@ func TestE2EEmulatorAgreesWithRIE(t *testing.T) {
 			}
 		})
 	}
+}
+
+// invokeBoth sends payload with the request id id through RIE and through the emulator, and
+// returns RIE's answer, the emulator's result and the emulator's body, read to its end.
+func invokeBoth(ctx context.Context, t *testing.T, rie *testenv.RIE, emu *lambdaemu.Emulator, payload []byte, id string) (*testenv.Result, *lambdaemu.Result, []byte) {
+	t.Helper()
+	rr, err := rie.Invoke(ctx, payload, map[string]string{"X-Amzn-RequestId": id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := emu.Invoke(ctx, lambdaemu.Request{Payload: payload, RequestID: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	return rr, res, body
 }
 
 // normalise decodes a result and, when its body is go-httpbin's echo, drops the headers whose
@@ -219,16 +226,7 @@ func TestE2EEmulatorAgreesWithRIEOnStreamBytes(t *testing.T) {
 		{"stream status", testenv.V2(testenv.HTTPEvent{Path: "/status/404"})},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			id := "stream-" + strconv.Itoa(i)
-			rr, err := rie.Invoke(ctx, c.payload, map[string]string{"X-Amzn-RequestId": id})
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := emu.Invoke(ctx, lambdaemu.Request{Payload: c.payload, RequestID: id})
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := io.ReadAll(res.Body)
+			rr, res, body := invokeBoth(ctx, t, rie, emu, c.payload, "stream-"+strconv.Itoa(i))
 			if !res.Streaming {
 				t.Fatalf("the emulator's result is not streamed: %s", body)
 			}

@@ -32,6 +32,23 @@ func startAt(t *testing.T, cfg Config) (*Emulator, *lambdaapi.RuntimeClient, *la
 	return e, lambdaapi.NewRuntimeClient(addr, http.DefaultClient), lambdaapi.NewExtensionClient(addr, http.DefaultClient), addr
 }
 
+// registerAndListen registers ext for events and calls event/next in the background; the channel
+// gets the event it returns (nothing if the call fails).
+func registerAndListen(ctx context.Context, t *testing.T, ext *lambdaapi.ExtensionClient, name string, events ...string) <-chan lambdaapi.ExtensionEvent {
+	t.Helper()
+	if err := ext.Register(ctx, name, events); err != nil {
+		t.Fatal(err)
+	}
+	ch := make(chan lambdaapi.ExtensionEvent, 1)
+	go func() {
+		ev, err := ext.NextEvent(ctx)
+		if err == nil {
+			ch <- ev
+		}
+	}()
+	return ch
+}
+
 func ctxT(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	t.Cleanup(cancel)
@@ -213,16 +230,7 @@ func TestInvocationErrorAndTimeoutAndLimits(t *testing.T) {
 func TestInitErrorRestoreAndShutdown(t *testing.T) {
 	e, rt, ext := start(t, Config{SnapStart: true, Extensions: 1})
 	ctx := ctxT(t)
-	if err := ext.Register(ctx, "lambda-adapter", []string{"SHUTDOWN"}); err != nil {
-		t.Fatal(err)
-	}
-	events := make(chan lambdaapi.ExtensionEvent, 1)
-	go func() {
-		ev, err := ext.NextEvent(ctx)
-		if err == nil {
-			events <- ev
-		}
-	}()
+	events := registerAndListen(ctx, t, ext, "lambda-adapter", "SHUTDOWN")
 	restored := make(chan error, 1)
 	go func() { restored <- rt.RestoreNext(ctx) }()
 	select {
@@ -265,16 +273,7 @@ func TestInitErrorRestoreAndShutdown(t *testing.T) {
 func TestInvokeEventGoesToSubscribedExtensions(t *testing.T) {
 	e, rt, ext := start(t, Config{Extensions: 1})
 	ctx := ctxT(t)
-	if err := ext.Register(ctx, "watcher", []string{"INVOKE", "SHUTDOWN"}); err != nil {
-		t.Fatal(err)
-	}
-	events := make(chan lambdaapi.ExtensionEvent, 1)
-	go func() {
-		ev, err := ext.NextEvent(ctx)
-		if err == nil {
-			events <- ev
-		}
-	}()
+	events := registerAndListen(ctx, t, ext, "watcher", "INVOKE", "SHUTDOWN")
 	ch := invokeAsync(e, ctx, Request{Payload: []byte(`{}`), RequestID: "rid-9"})
 	inv, err := rt.Next(ctx)
 	if err != nil {
