@@ -9,6 +9,8 @@ export SOURCE_DATE_EPOCH
 GOBIN := $(shell go env GOPATH)/bin
 DIST ?= dist
 LDFLAGS := -s -w -X main.version=$(VERSION)
+# The adapter's: its version stamped behind a marker that lwa-pack doctor reads (packager/build.AdapterLDFlags).
+ADAPTER_LDFLAGS := -s -w -X main.stamp=lwa-adapter-version=$(VERSION);
 GOTEST_FLAGS ?=
 
 .PHONY: help
@@ -23,7 +25,7 @@ tools: ## Install the pinned test tools (RIE, go-httpbin, crane, skopeo, docker-
 build: ## Build lambda-adapter (linux/amd64, linux/arm64) and lwa-pack (this machine) into bin/
 	@mkdir -p bin
 	for arch in amd64 arm64; do \
-	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch go build -trimpath -buildvcs=false -tags nethttpomithttp2 -ldflags "$(LDFLAGS)" \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch go build -trimpath -buildvcs=false -tags nethttpomithttp2 -ldflags "$(ADAPTER_LDFLAGS)" \
 	    -o bin/linux_$$arch/lambda-adapter ./adapter/cmd/lambda-adapter; \
 	done
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o bin/lwa-pack ./packager/cmd/lwa-pack

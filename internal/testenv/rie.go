@@ -22,6 +22,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lwa-go/lwa/packager/build"
 )
 
 // Tool returns the path of a tool the tests need, failing the test when it is missing: tests never
@@ -75,7 +77,7 @@ func FreePort(t testing.TB) int {
 func BuildAdapter(moduleDir, dir, version string) (string, error) {
 	out := filepath.Join(dir, "lambda-adapter")
 	// The release's flags and tags (packager/build.AdapterTags), so tests run what ships.
-	cmd := exec.Command("go", "build", "-trimpath", "-tags", "nethttpomithttp2", "-ldflags", "-s -w -X main.version="+version, "-o", out, "./adapter/cmd/lambda-adapter")
+	cmd := exec.Command("go", "build", "-trimpath", "-tags", "nethttpomithttp2", "-ldflags", build.AdapterLDFlags(version), "-o", out, "./adapter/cmd/lambda-adapter")
 	cmd.Dir = moduleDir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {

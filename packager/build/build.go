@@ -32,7 +32,7 @@ type Request struct {
 	Binaries map[platform.Platform]string
 	// Source is where to compile from when Binaries is empty.
 	Source Source
-	// Version is stamped into the binary with -X main.version.
+	// Version is stamped into the binary (AdapterLDFlags).
 	Version string
 	// OutDir receives the compiled binaries; the caller removes it.
 	OutDir string
@@ -103,13 +103,24 @@ func prebuilt(r Request) ([]Artifact, error) {
 // speaks (plain HTTP/1.1 to the app and to the Lambda APIs), 0.4 MB of binary and of memory.
 const AdapterTags = "nethttpomithttp2"
 
+// AdapterLDFlags are the linker flags of every adapter build (.goreleaser.yaml and the Makefile
+// spell out the same): stripped, with the version stamped between a marker and a ';' so that
+// lwa-pack doctor can read it from the stripped file (Go leaves -ldflags out of the build info
+// under -trimpath). See adapter/cmd/lambda-adapter's stamp.
+func AdapterLDFlags(version string) string {
+	return "-s -w -X main.stamp=" + VersionMarker + version + ";"
+}
+
+// VersionMarker precedes the version stamped in an adapter binary.
+const VersionMarker = "lwa-adapter-version="
+
 func compile(ctx context.Context, goCmd, dir, pkg string, p platform.Platform, r Request) (Artifact, error) {
 	start := time.Now()
 	outPath := filepath.Join(r.OutDir, "lambda-adapter-"+p.GOARCH())
 	r.progress("building %s from %s", p, r.Source)
 	cmd := exec.CommandContext(ctx, goCmd, "build",
 		"-trimpath", "-buildvcs=false", "-tags", AdapterTags,
-		"-ldflags", "-s -w -X main.version="+r.Version,
+		"-ldflags", AdapterLDFlags(r.Version),
 		"-o", outPath, pkg)
 	cmd.Dir = dir
 	cmd.Env = append(append([]string{}, r.Env...), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+p.GOARCH())

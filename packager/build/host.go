@@ -32,7 +32,7 @@ func Host(ctx context.Context, r Request) (string, error) {
 	}
 	r.progress("building the adapter for %s/%s from %s", runtime.GOOS, runtime.GOARCH, r.Source)
 	cmd := exec.CommandContext(ctx, goCmd, "build", "-trimpath", "-buildvcs=false", "-tags", AdapterTags,
-		"-ldflags", "-s -w -X main.version="+r.Version, "-o", out, pkg)
+		"-ldflags", AdapterLDFlags(r.Version), "-o", out, pkg)
 	cmd.Dir = dir
 	cmd.Env = append(append([]string{}, r.Env...), "CGO_ENABLED=0", "GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH)
 	var stderr bytes.Buffer

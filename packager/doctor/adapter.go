@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+
+	"github.com/lwa-go/lwa/packager/build"
 )
 
 // adapterPath is the adapter's path under /opt: Lambda starts every executable in
@@ -72,14 +74,49 @@ func checkAdapter(t *Target, arch string, f *findings) (*AdapterInfo, error) {
 			"package the adapter with `lwa-pack layer` or `lwa-pack image`")
 		return ai, nil
 	}
-	ai.Version = moduleVersion(bi)
+	ai.Version = stampedVersion(data)
+	if ai.Version == "" {
+		ai.Version = moduleVersion(bi)
+	}
 	return ai, nil
+}
+
+// stampedVersion is the release version stamped into the binary behind build.VersionMarker, ""
+// when there is none (an adapter built without lwa-pack's, the Makefile's or the release's flags).
+// Go leaves -ldflags out of the build info under -trimpath, so the stamp carries its own marker
+// and a ';' to end it. An unstamped build may still hold the default "dev" stamp beside the real
+// one, so a real one wins.
+func stampedVersion(data []byte) string {
+	found := ""
+	for rest := data; ; {
+		i := bytes.Index(rest, []byte(build.VersionMarker))
+		if i < 0 {
+			return found
+		}
+		rest = rest[i+len(build.VersionMarker):]
+		end := bytes.IndexByte(rest, ';')
+		if end <= 0 || end > 128 || !printableVersion(rest[:end]) {
+			continue
+		}
+		if v := string(rest[:end]); found == "" || found == "dev" {
+			found = v
+		}
+	}
+}
+
+// printableVersion: a version or tag as stamped, never the bytes that follow an unrelated string.
+func printableVersion(b []byte) bool {
+	for _, c := range b {
+		if c <= ' ' || c >= 0x7f || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // moduleVersion is the version of github.com/lwa-go/lwa the binary was built from, as Go's build
 // info records it: the main module's version, or the dependency's when lwa-pack fetched the
-// adapter at a release. A build from a checkout records "(devel)"; the -X main.version that
-// packager/build stamps is not in the build info (Go leaves -ldflags out under -trimpath).
+// adapter at a release; "devel" for a build from a checkout. Used when the binary has no stamp.
 func moduleVersion(bi *buildinfo.BuildInfo) string {
 	const mod = "github.com/lwa-go/lwa"
 	v := ""

@@ -81,13 +81,17 @@ func TestPackagerArtifactsPass(t *testing.T) {
 		}
 		var rep struct {
 			Findings []json.RawMessage `json:"findings"`
-			Adapter  struct{ Architecture string }
+			Adapter  struct{ Architecture, Version string }
 		}
 		if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 			t.Fatalf("doctor %v: %v\n%s", tg, err, r.stdout)
 		}
 		if len(rep.Findings) != 0 || rep.Adapter.Architecture == "" {
 			t.Errorf("doctor %v: findings or no adapter found:\n%s", tg, r.stdout)
+		}
+		// The test binaries are built with the release's flags (testenv.BuildAdapter) at 1.2.3.
+		if rep.Adapter.Version != "1.2.3" {
+			t.Errorf("doctor %v: adapter version %q, want the stamped 1.2.3", tg, rep.Adapter.Version)
 		}
 	}
 }

@@ -9,18 +9,28 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/lwa-go/lwa/adapter"
 	"github.com/lwa-go/lwa/adapter/config"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// stamp is set at build time with -ldflags "-X main.stamp=lwa-adapter-version=VERSION;" (the
+// flags are packager/build.AdapterLDFlags). The marker around the version lets a stripped binary
+// say which release it is without being run: lwa-pack doctor finds it in the file, for any
+// architecture. The marker text is only ever in the stamp, never in this code.
+var stamp = "lwa-adapter-version=dev;"
+
+// version is the release the stamp names.
+func version() string {
+	_, v, _ := strings.Cut(stamp, "=")
+	return strings.TrimSuffix(v, ";")
+}
 
 func main() {
 	if len(os.Args) > 1 && (os.Args[1] == "--version" || os.Args[1] == "-version" || os.Args[1] == "version") {
-		fmt.Println("lambda-adapter", version)
+		fmt.Println("lambda-adapter", version())
 		return
 	}
 	tuningFor(os.LookupEnv).apply()
@@ -28,7 +38,7 @@ func main() {
 	defer stop()
 	// config.Environ rather than os.LookupEnv: it also lists the names, so that a misspelt AWS_LWA_
 	// variable is warned about at start instead of silently ignored.
-	os.Exit(adapter.Main(ctx, config.Environ(os.Environ()), os.Stderr, version))
+	os.Exit(adapter.Main(ctx, config.Environ(os.Environ()), os.Stderr, version()))
 }
 
 // tuning is the process-wide Go runtime settings the adapter runs best with. It is decided and

@@ -55,7 +55,7 @@ func TestPackaging(t *testing.T) {
 	compile := func() (time.Duration, error) {
 		start := time.Now()
 		for _, arch := range []string{"amd64", "arm64"} {
-			cmd := goCmd(root, "build", "-trimpath", "-buildvcs=false", "-tags", build.AdapterTags, "-ldflags", "-s -w -X main.version=bench",
+			cmd := goCmd(root, "build", "-trimpath", "-buildvcs=false", "-tags", build.AdapterTags, "-ldflags", build.AdapterLDFlags("bench"),
 				"-o", filepath.Join(dir, "go-build-"+arch), "./adapter/cmd/lambda-adapter")
 			cmd.Env = append(cmd.Env, "GOOS=linux", "GOARCH="+arch)
 			if out, err := cmd.CombinedOutput(); err != nil {

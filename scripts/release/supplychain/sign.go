@@ -129,7 +129,7 @@ func releaseProvenance(cfg signConfig, env environment) (pred, stmt []byte, err 
 		BuilderID:       builderID(env),
 		BuilderVersion:  map[string]string{"go": runtime.Version()},
 		Internal: map[string]string{
-			"adapterBuild": "CGO_ENABLED=0 go build -trimpath -buildvcs=false -tags=nethttpomithttp2 -ldflags=\"-s -w -X main.version=" + cfg.version + "\" ./adapter/cmd/lambda-adapter",
+			"adapterBuild": "CGO_ENABLED=0 go build -trimpath -buildvcs=false -tags=nethttpomithttp2 -ldflags=\"-s -w -X main.stamp=lwa-adapter-version=" + cfg.version + ";\" ./adapter/cmd/lambda-adapter",
 			"release":      "goreleaser release with .goreleaser.yaml at the commit (docs/release.md)",
 		},
 		InvocationID: invocationID(env),
