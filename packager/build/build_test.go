@@ -101,11 +101,17 @@ func fakeModule(t *testing.T, modulePath string) string {
 	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module "+modulePath+" // a comment\n\ngo 1.26\n"), 0o644)
 	os.WriteFile(filepath.Join(main, "main.go"), []byte(`package main
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
-var version = "unset"
+var stamp = "lwa-adapter-version=unset;"
 
-func main() { fmt.Println("lambda-adapter", version) }
+func main() {
+	_, v, _ := strings.Cut(stamp, "=")
+	fmt.Println("lambda-adapter", strings.TrimSuffix(v, ";"))
+}
 `), 0o644)
 	return dir
 }
