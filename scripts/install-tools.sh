@@ -37,7 +37,8 @@ case "$want" in
   *) echo "install-tools: unknown set '$want': use test, lint, release, bench or all" >&2; exit 2 ;;
 esac
 
-# Debian packages: validators, a real registry, qemu for the arm64 binary, gpg for release signing.
+# Debian packages: validators, a real registry, qemu for the arm64 binary, gpg for release signing,
+# shells for the completion scripts.
 missing=()
 command -v skopeo >/dev/null || missing+=(skopeo)
 command -v docker-registry >/dev/null || missing+=(docker-registry)
@@ -69,6 +70,12 @@ case "$want" in
       [ -n "$(dpkg-query -W -f='${Version}' "${pv%%=*}" 2>/dev/null)" ] || missing+=("${pv%%=*}")
     done ;;
 esac
+# The shells whose completion scripts lwa-pack prints (packager/usage tests load them), pinned like the
+# examples' packages: by upstream version, checked after the install.
+SHELL_DEBS=(zsh=5.9 fish=3.6.0)
+for pv in "${SHELL_DEBS[@]}"; do
+  command -v "${pv%%=*}" >/dev/null || missing+=("${pv%%=*}")
+done
 # perf, for the Lambda-sized bench's per-stage profile: Debian's linux-perf, pinned to bookworm's
 # kernel series (6.1). Debian replaces each point release (6.1.187 → 6.1.188) in the archive, so the
 # series is the pin a fresh machine can still install; another Debian release fails the check below.
@@ -132,8 +139,12 @@ esac
 for t in "${want_go[@]}"; do
   [ -x "$gobin/$t" ] || { echo "install-tools: $t missing after install" >&2; exit 1; }
 done
-for t in skopeo docker-registry unzip file gpg; do
+for t in skopeo docker-registry unzip file gpg zsh fish; do
   command -v "$t" >/dev/null || { echo "install-tools: $t missing after install" >&2; exit 1; }
+done
+for pv in "${SHELL_DEBS[@]}"; do
+  got=$(upstream "$(dpkg-query -W -f='${Version}' "${pv%%=*}")")
+  [ "$got" = "${pv#*=}" ] || { echo "install-tools: ${pv%%=*} is $got, the completion tests were run with ${pv#*=}: check them and update SHELL_DEBS" >&2; exit 1; }
 done
 command -v qemu-aarch64-static >/dev/null || command -v qemu-aarch64 >/dev/null || { echo "install-tools: qemu-aarch64 missing after install" >&2; exit 1; }
 case "$want" in

@@ -51,6 +51,12 @@ func TestVerify(t *testing.T) {
 	short := filepath.Join(t.TempDir(), "short")
 	os.WriteFile(short, []byte("\x7fELF"), 0o755)
 	missing := filepath.Join(t.TempDir(), "missing")
+	zipFile := filepath.Join(t.TempDir(), "layer.zip")
+	os.WriteFile(zipFile, []byte("PK\x03\x04rest of a zip"), 0o644)
+	empty := filepath.Join(t.TempDir(), "empty")
+	os.WriteFile(empty, nil, 0o755)
+	junk := filepath.Join(t.TempDir(), "junk")
+	os.WriteFile(junk, []byte{0, 1, 2, 3, 4, 5}, 0o755)
 	for _, tc := range []struct {
 		name string
 		path string
@@ -62,7 +68,10 @@ func TestVerify(t *testing.T) {
 		{"wrong arch", fakeELF(t, elf.EM_X86_64, false), platform.ARM64, "built for linux/amd64, want linux/arm64"},
 		{"other machine", fakeELF(t, elf.EM_RISCV, false), platform.AMD64, "built for ELFCLASS64 EM_RISCV, want linux/amd64"},
 		{"dynamic", fakeELF(t, elf.EM_X86_64, true), platform.AMD64, "dynamically linked (it needs a program interpreter), want a static binary: build with CGO_ENABLED=0"},
-		{"not elf", text, platform.AMD64, "not an ELF executable: bad magic number"},
+		{"script", text, platform.AMD64, text + `: a script ("#!/bin/sh"), not an ELF executable: give the compiled lambda-adapter (make build writes bin/linux_ARCH/lambda-adapter)`},
+		{"zip", zipFile, platform.AMD64, zipFile + ": a zip archive (a layer zip? --binary takes the binary inside it, extensions/lambda-adapter), not an ELF executable"},
+		{"empty", empty, platform.AMD64, empty + ": an empty file, not an ELF executable"},
+		{"binary junk", junk, platform.AMD64, junk + ": a file starting with bytes 00 01 02 03, not an ELF executable"},
 		{"truncated", short, platform.AMD64, "not an ELF executable: file too short"},
 		{"missing", missing, platform.AMD64, "read " + missing + ": no such file or directory"},
 	} {

@@ -1,11 +1,14 @@
 package build
 
 import (
+	"bytes"
 	"debug/elf"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/lwa-go/lwa/packager/platform"
 )
@@ -19,6 +22,11 @@ func Verify(path string, p platform.Platform) error {
 		return fmt.Errorf("read %s: %w", path, unwrapPathError(err))
 	}
 	defer f.Close()
+	head := make([]byte, 128)
+	n, _ := io.ReadFull(f, head)
+	if what := notELF(head[:n]); what != "" {
+		return fmt.Errorf("%s: %s, not an ELF executable: give the compiled lambda-adapter (make build writes bin/linux_ARCH/lambda-adapter)", path, what)
+	}
 	ef, err := elf.NewFile(f)
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		err = errors.New("file too short")
@@ -41,6 +49,31 @@ func Verify(path string, p platform.Platform) error {
 		return fmt.Errorf("%s: dynamically linked against %v, want a static binary: build with CGO_ENABLED=0", path, libs)
 	}
 	return nil
+}
+
+// notELF names what a file that does not start with ELF's magic number is, from its first bytes;
+// "" for an ELF file.
+func notELF(head []byte) string {
+	switch {
+	case bytes.HasPrefix(head, []byte(elf.ELFMAG)):
+		return ""
+	case len(head) == 0:
+		return "an empty file"
+	case bytes.HasPrefix(head, []byte("#!")):
+		line, _, _ := bytes.Cut(head, []byte("\n"))
+		return fmt.Sprintf("a script (%q)", strings.TrimSpace(string(line)))
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		return "a zip archive (a layer zip? --binary takes the binary inside it, extensions/lambda-adapter)"
+	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
+		return "a gzip file"
+	case bytes.HasPrefix(head, []byte("MZ")):
+		return "a Windows executable"
+	case bytes.HasPrefix(head, []byte{0xcf, 0xfa, 0xed, 0xfe}), bytes.HasPrefix(head, []byte{0xca, 0xfe, 0xba, 0xbe}):
+		return "a macOS (Mach-O) executable"
+	case utf8.Valid(head) && !bytes.ContainsRune(head, 0):
+		return "a text file"
+	}
+	return fmt.Sprintf("a file starting with bytes % x", head[:min(len(head), 4)])
 }
 
 func describeMachine(ef *elf.File) string {

@@ -1,5 +1,6 @@
-// Package commands is lwa-pack's command line: the layer, image and version commands, their
-// flags and their output. main only wires it to the process.
+// Package commands is lwa-pack's command line: the layer, image, publish and version commands,
+// their flags and their output; package usage handles mistakes, help and completion. main only
+// wires it to the process.
 package commands
 
 import (
@@ -14,6 +15,7 @@ import (
 
 	"github.com/lwa-go/lwa/packager/build"
 	"github.com/lwa-go/lwa/packager/platform"
+	"github.com/lwa-go/lwa/packager/usage"
 )
 
 // Options are what the process gives the app.
@@ -60,29 +62,43 @@ func New(o Options) *cli.App {
 		}
 	}
 	a := &app{Options: o}
-	return &cli.App{
+	cliApp := &cli.App{
 		Name:      "lwa-pack",
 		Usage:     "package the Lambda Web Adapter as Lambda layer zips and OCI images",
-		Version:   o.Version,
 		Writer:    o.Stdout,
 		ErrWriter: o.Stderr,
+		// urfave/cli's own --version prints "lwa-pack version X"; this one and the version command
+		// print the same text.
+		HideVersion: true,
+		Flags:       []cli.Flag{&cli.BoolFlag{Name: "version", Usage: "print lwa-pack's version"}},
 		Commands: []*cli.Command{
 			a.layerCommand(),
 			a.imageCommand(),
+			a.publishCommand(),
 			a.localCommand(),
 			a.doctorCommand(),
-			{
-				Name:  "version",
-				Usage: "print lwa-pack's version",
-				Action: func(c *cli.Context) error {
-					_, err := fmt.Fprintf(o.Stdout, "lwa-pack %s\n", o.Version)
-					return err
-				},
-			},
+			{Name: "version", Usage: "print lwa-pack's version", Action: a.printVersion},
+			usage.CompletionCommand(),
 		},
-		HideHelpCommand:      true,
-		EnableBashCompletion: false,
+		Action: func(c *cli.Context) error {
+			switch {
+			case c.Bool("version"):
+				return a.printVersion(c)
+			case c.NArg() > 0:
+				return usage.UnknownCommand(c, c.Args().First())
+			}
+			return cli.ShowAppHelp(c)
+		},
+		// The completion scripts ask lwa-pack for the words to offer (--generate-bash-completion).
+		EnableBashCompletion: true,
 	}
+	usage.Install(cliApp)
+	return cliApp
+}
+
+func (a *app) printVersion(*cli.Context) error {
+	_, err := fmt.Fprintf(a.Stdout, "lwa-pack %s\n", a.Version)
+	return err
 }
 
 // progress prints a step on stderr unless --quiet.
@@ -92,6 +108,11 @@ func (a *app) progress(quiet bool) func(format string, args ...any) {
 			fmt.Fprintf(a.Stderr, "lwa-pack: "+format+"\n", args...)
 		}
 	}
+}
+
+// warn prints a warning on stderr, even with --quiet.
+func (a *app) warn(format string, args ...any) {
+	fmt.Fprintf(a.Stderr, "lwa-pack: warning: "+format+"\n", args...)
 }
 
 // build produces the adapter binary for each platform, from --binary files or by compiling.

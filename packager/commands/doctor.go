@@ -11,6 +11,7 @@ import (
 	"github.com/lwa-go/lwa/packager/envvars"
 	"github.com/lwa-go/lwa/packager/registry"
 	"github.com/lwa-go/lwa/packager/samtemplate"
+	"github.com/lwa-go/lwa/packager/usage"
 )
 
 // ErrDoctorFindings is returned when doctor found errors (or, with --strict, warnings): the
@@ -26,15 +27,15 @@ func (a *app) doctorCommand() *cli.Command {
 			"opt), an OCI layout, a docker tarball, or an image reference in a registry. Prints a checklist; each\n" +
 			"finding has an id explained in docs/doctor.md. Exits 1 on an error (with --strict, on a warning too).",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "arch", Usage: "the function's architecture: x86_64 or arm64 (default: the template's, else the image's)"},
+			&cli.StringFlag{Name: "arch", Usage: "the function's architecture: x86_64 or arm64 (default: the template's, else the image's)", EnvVars: []string{"LWA_PACK_ARCH"}},
 			// Generic rather than StringSlice: a value may hold commas (AWS_LWA_ERROR_STATUS_CODES=500,502).
-			&cli.GenericFlag{Name: "env", Value: &pairList{}, Usage: "a function environment variable, NAME=VALUE (repeatable; wins over --env-file and the template)"},
-			&cli.StringFlag{Name: "env-file", Usage: "a dotenv file of the function's environment (NAME=VALUE lines, # comments, quotes, export)"},
-			&cli.StringFlag{Name: "template", Usage: "a SAM or CloudFormation template: the function's handler, runtime, architecture and environment"},
-			&cli.StringFlag{Name: "function", Usage: "the function's logical id in --template (default: its only function)"},
-			&cli.BoolFlag{Name: "json", Usage: "print the report as JSON (schema in docs/doctor.md)"},
-			&cli.BoolFlag{Name: "strict", Usage: "exit 1 on warnings too"},
-			&cli.BoolFlag{Name: "insecure", Usage: "allow plain HTTP and unverified TLS to the registry (registries on localhost use plain HTTP without it)"},
+			&cli.GenericFlag{Name: "env", Value: &pairList{}, Usage: "a function environment variable, NAME=VALUE (repeatable; wins over --env-file and the template; the variable holds one)", EnvVars: []string{"LWA_PACK_ENV"}},
+			&cli.StringFlag{Name: "env-file", Usage: "a dotenv file of the function's environment (NAME=VALUE lines, # comments, quotes, export)", EnvVars: []string{"LWA_PACK_ENV_FILE"}},
+			&cli.StringFlag{Name: "template", Usage: "a SAM or CloudFormation template: the function's handler, runtime, architecture and environment", EnvVars: []string{"LWA_PACK_TEMPLATE"}},
+			&cli.StringFlag{Name: "function", Usage: "the function's logical id in --template (default: its only function)", EnvVars: []string{"LWA_PACK_FUNCTION"}},
+			&cli.BoolFlag{Name: "json", Usage: "print the report as JSON (schema in docs/doctor.md)", EnvVars: []string{"LWA_PACK_JSON"}},
+			&cli.BoolFlag{Name: "strict", Usage: "exit 1 on warnings too", EnvVars: []string{"LWA_PACK_STRICT"}},
+			&cli.BoolFlag{Name: "insecure", Usage: "allow plain HTTP and unverified TLS to the registry (registries on localhost use plain HTTP without it)", EnvVars: []string{"LWA_PACK_INSECURE"}},
 		},
 		Action: a.doctor,
 	}
@@ -81,26 +82,26 @@ func (a *app) parseDoctor(c *cli.Context) (doctor.Options, error) {
 	case "amd64":
 		o.Arch = "x86_64"
 	default:
-		return o, fmt.Errorf("--arch %q: want x86_64 or arm64 (Lambda's names)", o.Arch)
+		return o, fmt.Errorf("%s: want x86_64 or arm64 (Lambda's names)", usage.FlagValue(c, "arch", o.Arch))
 	}
 	if f := c.String("template"); f != "" {
 		tpl, err := samtemplate.Load(f)
 		if err != nil {
-			return o, fmt.Errorf("--template: %w", err)
+			return o, fmt.Errorf("%s: %w", usage.FlagRef(c, "template"), err)
 		}
 		fn, err := tpl.Function(c.String("function"))
 		if err != nil {
-			return o, fmt.Errorf("--template: %w", err)
+			return o, fmt.Errorf("%s: %w", usage.FlagRef(c, "template"), err)
 		}
 		o.Function = &fn
 	} else if c.String("function") != "" {
-		return o, errors.New("--function needs --template")
+		return o, fmt.Errorf("%s needs --template", usage.FlagRef(c, "function"))
 	}
 	var fileEnv, flagEnv map[string]string
 	if f := c.String("env-file"); f != "" {
 		env, err := envvars.ReadFile(f)
 		if err != nil {
-			return o, fmt.Errorf("--env-file: %w", err)
+			return o, fmt.Errorf("%s: %w", usage.FlagRef(c, "env-file"), err)
 		}
 		fileEnv = env
 	}

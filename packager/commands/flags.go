@@ -10,6 +10,7 @@ import (
 
 	"github.com/lwa-go/lwa/packager/layerzip"
 	"github.com/lwa-go/lwa/packager/platform"
+	"github.com/lwa-go/lwa/packager/usage"
 )
 
 // common holds the flags every packaging command has, validated.
@@ -32,8 +33,9 @@ func commonFlags() []cli.Flag {
 			EnvVars: []string{"LWA_PACK_PLATFORM"},
 		},
 		&cli.StringSliceFlag{
-			Name:  "binary",
-			Usage: "use a prebuilt adapter binary instead of compiling, as PLATFORM=PATH (repeatable)",
+			Name:    "binary",
+			Usage:   "use a prebuilt adapter binary instead of compiling, as PLATFORM=PATH (repeatable)",
+			EnvVars: []string{"LWA_PACK_BINARY"},
 		},
 		&cli.StringFlag{
 			Name:    "source",
@@ -48,10 +50,10 @@ func commonFlags() []cli.Flag {
 		&cli.StringFlag{
 			Name:    "source-date-epoch",
 			Usage:   "Unix time for every timestamp in the artifacts (default 315532800, 1980-01-01; earlier values are raised to it)",
-			EnvVars: []string{"SOURCE_DATE_EPOCH"},
+			EnvVars: []string{"LWA_PACK_SOURCE_DATE_EPOCH", "SOURCE_DATE_EPOCH"},
 		},
-		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress lines on stderr"},
-		&cli.BoolFlag{Name: "json", Usage: "print the result as JSON on stdout"},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress lines on stderr", EnvVars: []string{"LWA_PACK_QUIET"}},
+		&cli.BoolFlag{Name: "json", Usage: "print the result as JSON on stdout", EnvVars: []string{"LWA_PACK_JSON"}},
 	}
 }
 
@@ -81,34 +83,34 @@ func (a *app) parseCommon(c *cli.Context) (common, error) {
 		cm.version = c.String("version")
 	}
 	if !validVersion(cm.version) {
-		return common{}, fmt.Errorf("--version %q: use 1 to 128 letters, digits and . _ + - (it is part of file names and tags)", cm.version)
+		return common{}, fmt.Errorf("%s: use 1 to 128 letters, digits and . _ + -, starting with a letter or digit (it is part of file names and tags; + becomes _ in tags)", usage.FlagValue(c, "version", cm.version))
 	}
 
 	cm.created = time.Unix(layerzip.MinEpoch, 0).UTC()
 	if s := c.String("source-date-epoch"); s != "" {
 		sec, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 		if err != nil {
-			return common{}, fmt.Errorf("--source-date-epoch (SOURCE_DATE_EPOCH) %q: want a Unix time in seconds", s)
+			return common{}, fmt.Errorf("%s: want a Unix time in seconds", usage.FlagValue(c, "source-date-epoch", s))
 		}
 		cm.created = layerzip.ClampTime(time.Unix(sec, 0))
 	}
 
 	if bins := c.StringSlice("binary"); len(bins) > 0 {
 		if cm.source != "" {
-			return common{}, fmt.Errorf("--binary and --source cannot be used together: --binary skips compiling")
+			return common{}, fmt.Errorf("%s and %s cannot be used together: --binary skips compiling", usage.FlagRef(c, "binary"), usage.FlagRef(c, "source"))
 		}
 		cm.binaries = map[platform.Platform]string{}
 		for _, b := range bins {
 			ps, path, ok := strings.Cut(b, "=")
 			if !ok || path == "" {
-				return common{}, fmt.Errorf("--binary %q: want PLATFORM=PATH, e.g. linux/amd64=dist/lambda-adapter", b)
+				return common{}, fmt.Errorf("%s: want PLATFORM=PATH, e.g. linux/amd64=dist/lambda-adapter", usage.FlagValue(c, "binary", b))
 			}
 			p, err := platform.Parse(ps)
 			if err != nil {
-				return common{}, fmt.Errorf("--binary %q: %w", b, err)
+				return common{}, fmt.Errorf("%s: %w", usage.FlagValue(c, "binary", b), err)
 			}
 			if _, dup := cm.binaries[p]; dup {
-				return common{}, fmt.Errorf("--binary: %s given twice", p)
+				return common{}, fmt.Errorf("%s: %s given twice", usage.FlagRef(c, "binary"), p)
 			}
 			cm.binaries[p] = path
 		}
@@ -119,7 +121,7 @@ func (a *app) parseCommon(c *cli.Context) (common, error) {
 	case cm.explicitPlatforms:
 		ps, err := platform.ParseList(c.StringSlice("platform"))
 		if err != nil {
-			return common{}, fmt.Errorf("--platform: %w", err)
+			return common{}, fmt.Errorf("%s: %w", usage.FlagRef(c, "platform"), err)
 		}
 		cm.platforms = ps
 	case cm.binaries != nil:

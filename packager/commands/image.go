@@ -7,153 +7,14 @@ import (
 	"os"
 	"strings"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/urfave/cli/v2"
 
+	"github.com/lwa-go/lwa/packager/artifact"
 	"github.com/lwa-go/lwa/packager/build"
 	"github.com/lwa-go/lwa/packager/image"
-	"github.com/lwa-go/lwa/packager/output"
 	"github.com/lwa-go/lwa/packager/platform"
 	"github.com/lwa-go/lwa/packager/publish"
-	"github.com/lwa-go/lwa/packager/registry"
 )
-
-func (a *app) imageCommand() *cli.Command {
-	return &cli.Command{
-		Name:  "image",
-		Usage: "build OCI images with the adapter at /opt/extensions/lambda-adapter (no Docker daemon)",
-		Description: "By default builds the adapter image: /opt/extensions/lambda-adapter and /lambda-adapter,\n" +
-			"one image per platform in an OCI index. With --base, appends the adapter to every linux/amd64\n" +
-			"and linux/arm64 image of that image or index instead. With --layer-only, writes just the layer.\n" +
-			"A single platform gives a single image, not an index (Lambda functions need that).",
-		Flags: append(append(commonFlags(),
-			&cli.StringFlag{Name: "base", Usage: "append the adapter to this image or index (a registry reference)"},
-			&cli.BoolFlag{Name: "layer-only", Usage: "write only the adapter layer blob and its descriptor: --output DIR and/or --push REPO"},
-			&cli.StringSliceFlag{Name: "output", Aliases: []string{"o"}, Usage: "oci:DIR (an OCI image layout) or tar:FILE (docker tarball, one platform per file); repeatable"},
-			&cli.StringFlag{Name: "push", Usage: "push to this registry reference (default tag: --version)"},
-			&cli.StringSliceFlag{Name: "tag", Usage: "more tags to push the same digest under, in the --push repository (repeatable)"},
-			&cli.StringFlag{Name: "name", Usage: "image name recorded in tarballs and layouts (default: the --push reference, else lambda-adapter:VERSION)"},
-			&cli.BoolFlag{Name: "insecure", Usage: "allow plain HTTP and unverified TLS to the registries (registries on localhost use plain HTTP without it)"},
-		), supplyChainFlags()...),
-		Action: a.image,
-	}
-}
-
-// imagePlan is the validated image command line.
-type imagePlan struct {
-	common
-	client    registry.Client
-	layerOnly bool
-	base      name.Reference
-	push      *name.Tag
-	pushRepo  *name.Repository
-	tags      []string
-	layerDirs []string
-	outputs   []publish.Publisher
-	supply    supplyChain
-}
-
-func (a *app) parseImage(c *cli.Context) (imagePlan, error) {
-	cm, err := a.parseCommon(c)
-	if err != nil {
-		return imagePlan{}, err
-	}
-	pl := imagePlan{common: cm, layerOnly: c.Bool("layer-only")}
-	if pl.supply, err = parseSupplyChain(c); err != nil {
-		return imagePlan{}, err
-	}
-	pl.client = registry.New(registry.Options{
-		Insecure: c.Bool("insecure"), UserAgent: "lwa-pack/" + a.Version, Transport: a.Transport,
-	})
-
-	if b := c.String("base"); b != "" {
-		if pl.layerOnly {
-			return imagePlan{}, errors.New("--base and --layer-only cannot be used together")
-		}
-		if pl.base, err = pl.client.ParseReference(b); err != nil {
-			return imagePlan{}, fmt.Errorf("--base %q: %w", b, err)
-		}
-	}
-	if p := c.String("push"); p != "" {
-		if pl.layerOnly {
-			repo, err := pl.client.ParseRepository(p)
-			if err != nil {
-				return imagePlan{}, fmt.Errorf("--push %q: %w", p, err)
-			}
-			pl.pushRepo = &repo
-		} else {
-			tag, err := pl.client.ParseTag(p, cm.version)
-			if err != nil {
-				return imagePlan{}, fmt.Errorf("--push %q: %w", p, err)
-			}
-			pl.push = &tag
-		}
-	}
-	for _, t := range c.StringSlice("tag") {
-		if pl.push == nil {
-			return imagePlan{}, errors.New("--tag needs --push (and is not used with --layer-only)")
-		}
-		if _, err := name.NewTag(pl.push.Context().String()+":"+t, name.StrictValidation); err != nil || strings.ContainsAny(t, ":/@") {
-			return imagePlan{}, fmt.Errorf("--tag %q: not a valid tag (letters, digits, _ . -, up to 128)", t)
-		}
-		pl.tags = append(pl.tags, t)
-	}
-
-	ref := "lambda-adapter:" + cm.version
-	switch {
-	case c.String("name") != "":
-		ref = c.String("name")
-	case pl.push != nil:
-		ref = pl.push.String()
-	}
-	nameTag, err := pl.client.ParseTag(ref, cm.version)
-	if err != nil {
-		return imagePlan{}, fmt.Errorf("--name %q: %w", ref, err)
-	}
-
-	if err := pl.parseOutputs(c.StringSlice("output"), nameTag); err != nil {
-		return imagePlan{}, err
-	}
-	if pl.push != nil {
-		pl.outputs = append(pl.outputs, publish.Registry{Client: pl.client, Tag: *pl.push, ExtraTags: pl.tags})
-	}
-	if len(pl.outputs) == 0 && len(pl.layerDirs) == 0 && pl.pushRepo == nil {
-		if pl.layerOnly {
-			return imagePlan{}, errors.New("nothing to write: pass --output DIR or --push REPO")
-		}
-		return imagePlan{}, errors.New("nothing to write: pass --output oci:DIR, --output tar:FILE or --push REF")
-	}
-	return pl, nil
-}
-
-// parseOutputs turns --output values into layer directories (--layer-only) or publishers, each
-// checked now so a bad destination fails before the build.
-func (pl *imagePlan) parseOutputs(values []string, nameTag name.Tag) error {
-	for _, o := range values {
-		if pl.layerOnly {
-			dir := strings.TrimPrefix(o, "dir:")
-			if strings.HasPrefix(o, publish.PrefixOCI) || strings.HasPrefix(o, publish.PrefixTar) {
-				return fmt.Errorf("--output %q: with --layer-only, give a directory", o)
-			}
-			if err := output.EnsureDir(dir); err != nil {
-				return fmt.Errorf("--output %s: %w", dir, err)
-			}
-			pl.layerDirs = append(pl.layerDirs, dir)
-			continue
-		}
-		pub, err := publish.ParseOutput(o, nameTag)
-		if err != nil {
-			return fmt.Errorf("--output %q: %w", o, err)
-		}
-		if ch, ok := pub.(publish.Checker); ok {
-			if err := ch.Check(); err != nil {
-				return fmt.Errorf("--output %q: %w", o, err)
-			}
-		}
-		pl.outputs = append(pl.outputs, pub)
-	}
-	return nil
-}
 
 type imageReport struct {
 	Version   string                    `json:"version"`
@@ -171,20 +32,31 @@ type platformDigest struct {
 	Digest   string `json:"digest"`
 }
 
-func (a *app) image(c *cli.Context) error {
+func (a *app) image(c *cli.Context) (err error) {
 	pl, err := a.parseImage(c)
 	if err != nil {
 		return err
 	}
+	defer func() {
+		if err != nil {
+			pl.cleanUp()
+		}
+	}()
 	ctx := c.Context
 	progress := a.progress(pl.quiet)
 
+	if pl.push != nil {
+		// A registry that refuses the push fails the run now, not after compiling.
+		if err := pl.client.CheckPush(*pl.push); err != nil {
+			return fmt.Errorf("--push %s: %w", publish.Registry{Tag: *pl.push}, err)
+		}
+	}
 	platforms := pl.platforms
 	var basePlan image.Plan
 	var baseDigest string
 	if pl.base != nil {
 		if basePlan, baseDigest, err = a.readBase(ctx, pl); err != nil {
-			return err
+			return fmt.Errorf("--base %s: %w", pl.base, err)
 		}
 		platforms = basePlan.Platforms()
 	}
@@ -198,9 +70,9 @@ func (a *app) image(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	opts := image.Options{Version: pl.version, Created: pl.created}
+	opts := image.Options{Version: pl.version, Created: pl.created, Warn: a.warn}
 	if pl.layerOnly {
-		return a.writeLayers(c, pl, bins, opts)
+		return a.writeLayers(ctx, pl, bins, opts)
 	}
 
 	var art image.Result
@@ -213,18 +85,64 @@ func (a *app) image(c *cli.Context) error {
 		if art, err = basePlan.Apply(ctx, byPlatform, opts); err != nil {
 			return fmt.Errorf("--base %s: %w", pl.base, err)
 		}
-	} else {
-		art, err = image.Adapter(ctx, bins, opts)
-	}
-	if err != nil {
+	} else if art, err = image.Adapter(ctx, bins, opts); err != nil {
 		return err
 	}
-
 	report := imageReport{Version: pl.version}
 	art, sboms, err := a.supplyChain(ctx, pl, art, bins, baseDigest, &report)
 	if err != nil {
 		return err
 	}
+	if err := describeResult(&report, art); err != nil {
+		return err
+	}
+	pubs := make([]publish.Publisher, len(pl.outputs))
+	for i, pub := range pl.outputs {
+		pubs[i] = publish.WithReferrers(pub, sboms)
+	}
+	if report.Outputs, err = a.publishAll(ctx, pl, pubs, art); err != nil {
+		return err
+	}
+	return a.printImage(pl.common, report)
+}
+
+// readBase reads --base and plans which of its images get the adapter; it also returns the
+// digest --base resolved to, for the base annotations.
+func (a *app) readBase(ctx context.Context, pl imagePlan) (image.Plan, string, error) {
+	progress := a.progress(pl.quiet)
+	progress("reading base %s", pl.base)
+	base, err := pl.client.Fetch(ctx, pl.base)
+	if err != nil {
+		return image.Plan{}, "", err
+	}
+	digest, err := baseDigestOf(pl.base, base)
+	if err != nil {
+		return image.Plan{}, "", err
+	}
+	plan, err := image.PlanBase(base, pl.platforms, pl.explicitPlatforms)
+	var npe *image.NoPlatformError
+	if errors.As(err, &npe) && pl.binaries != nil && !pl.explicitPlatforms {
+		return image.Plan{}, "", fmt.Errorf("%w: the --binary files given are for %s only; add --binary PLATFORM=PATH for the base's platform, or leave out --binary to compile", err, platformList(pl.platforms))
+	}
+	if err != nil {
+		return image.Plan{}, "", err
+	}
+	for _, d := range plan.Dropped {
+		progress("leaving out the base's %s", d)
+	}
+	return plan, digest, nil
+}
+
+func platformList(ps []platform.Platform) string {
+	names := make([]string, len(ps))
+	for i, p := range ps {
+		names[i] = p.String()
+	}
+	return strings.Join(names, ", ")
+}
+
+// describeResult fills the report's digests of an image or index before it is written anywhere.
+func describeResult(report *imageReport, art image.Result) error {
 	digest, err := art.Digest()
 	if err != nil {
 		return err
@@ -238,39 +156,38 @@ func (a *app) image(c *cli.Context) error {
 		}
 		report.Images = append(report.Images, platformDigest{Platform: pi.Platform.String(), Digest: d.String()})
 	}
-	for _, pub := range pl.outputs {
-		pub = publish.WithReferrers(pub, sboms)
-		progress("writing %s", pub)
-		res, err := pub.Publish(ctx, art)
-		if err != nil {
-			return fmt.Errorf("%s: %w", describeOutput(pub), err)
-		}
-		report.Outputs = append(report.Outputs, res...)
-	}
-	return a.printImage(pl.common, report)
+	return nil
 }
 
-// readBase reads --base and plans which of its images get the adapter; it also returns the
-// digest --base resolved to, for the base annotations.
-func (a *app) readBase(ctx context.Context, pl imagePlan) (image.Plan, string, error) {
-	progress := a.progress(pl.quiet)
-	progress("reading base %s", pl.base)
-	base, err := pl.client.Fetch(ctx, pl.base)
-	if err != nil {
-		return image.Plan{}, "", fmt.Errorf("--base %s: %w", pl.base, err)
+// publishAll writes art to each destination in turn. When one fails, the error also names those
+// already written, since they stay.
+func (a *app) publishAll(ctx context.Context, pl imagePlan, pubs []publish.Publisher, art image.Result) ([]publish.Result, error) {
+	var done []publish.Result
+	for _, pub := range pubs {
+		a.progress(pl.quiet)("writing %s", pub)
+		res, err := pub.Publish(ctx, art)
+		if err != nil {
+			err = fmt.Errorf("%s: %w", describeOutput(pub), err)
+			if len(done) > 0 {
+				err = fmt.Errorf("%w; written before the failure, and left in place: %s", err, describeResults(done))
+			}
+			return nil, err
+		}
+		done = append(done, res...)
 	}
-	digest, err := baseDigestOf(pl.base, base)
-	if err != nil {
-		return image.Plan{}, "", err
+	return done, nil
+}
+
+func describeResults(rs []publish.Result) string {
+	var parts []string
+	for _, r := range rs {
+		if r.Kind == "registry" {
+			parts = append(parts, r.Ref)
+		} else {
+			parts = append(parts, fmt.Sprintf("%s:%s (%s)", r.Kind, r.Path, r.Digest))
+		}
 	}
-	plan, err := image.PlanBase(base, pl.platforms, pl.explicitPlatforms)
-	if err != nil {
-		return image.Plan{}, "", fmt.Errorf("--base %s: %w", pl.base, err)
-	}
-	for _, d := range plan.Dropped {
-		progress("leaving out the base's %s", d)
-	}
-	return plan, digest, nil
+	return strings.Join(parts, ", ")
 }
 
 func describeOutput(p publish.Publisher) string {
@@ -292,10 +209,13 @@ func readBinaries(arts []build.Artifact) ([]image.Binary, error) {
 	return out, nil
 }
 
-// writeLayers handles --layer-only: the layer blobs go to each --output DIR and/or --push REPO.
-func (a *app) writeLayers(c *cli.Context, pl imagePlan, bins []image.Binary, opts image.Options) error {
+// writeLayers handles --layer-only: the layer files go to each --output DIR, and --push pushes
+// an OCI artifact holding the layers (one manifest per platform, in an index when there are two),
+// tagged like any push.
+func (a *app) writeLayers(ctx context.Context, pl imagePlan, bins []image.Binary, opts image.Options) error {
 	report := imageReport{Version: pl.version}
 	progress := a.progress(pl.quiet)
+	var layers []artifact.Layer
 	for _, b := range bins {
 		l, err := image.Layer(b.Data, image.LayerOptions{ModTime: opts.Created})
 		if err != nil {
@@ -312,13 +232,18 @@ func (a *app) writeLayers(c *cli.Context, pl imagePlan, bins []image.Binary, opt
 			}
 			progress("wrote %s", desc.Path)
 		}
-		if pl.pushRepo != nil {
-			if err := pl.client.PushLayer(c.Context, *pl.pushRepo, l); err != nil {
-				return fmt.Errorf("--push %s: %w", pl.pushRepo, err)
-			}
-			report.Outputs = append(report.Outputs, publish.Result{Kind: "registry", Ref: pl.pushRepo.Digest(desc.Digest).String(), Platform: b.Platform.String(), Digest: desc.Digest})
-		}
 		report.Layers = append(report.Layers, desc)
+		layers = append(layers, artifact.Layer{Platform: b.Platform, Layer: l})
+	}
+	if pl.push != nil {
+		art, err := artifact.New(layers, pl.version)
+		if err != nil {
+			return err
+		}
+		reg := publish.Registry{Client: pl.client, Tag: *pl.push, ExtraTags: pl.tags}
+		if report.Outputs, err = a.publishAll(ctx, pl, []publish.Publisher{reg}, art); err != nil {
+			return err
+		}
 	}
 	return a.printImage(pl.common, report)
 }

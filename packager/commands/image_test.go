@@ -196,15 +196,36 @@ func TestImageOntoBase(t *testing.T) {
 	}
 }
 
+// TestImageLayerOnly: the layer files in --output DIR, and with --push an OCI artifact tagged
+// latest (no tag given) and with --tag, whose layers are the files' blobs.
 func TestImageLayerOnly(t *testing.T) {
 	host := testenv.InProcessRegistry(t)
 	dir := filepath.Join(t.TempDir(), "layers")
+	r := runApp(t, Options{}, append([]string{"image", "--layer-only", "--version", "2.0",
+		"--output", dir, "--push", host + "/layers", "--tag", "2.0", "--tag", "stable"}, binFlags(t)...)...)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	// No tag in --push: the first --tag is the tag, the others point at the same digest.
 	rep := imageReportOf(t, runApp(t, Options{}, append([]string{"image", "--json", "--layer-only", "--version", "2.0",
 		"--output", dir, "--push", host + "/layers"}, binFlags(t)...)...))
-	if len(rep.Layers) != 2 || len(rep.Outputs) != 2 {
+	if len(rep.Layers) != 2 || len(rep.Outputs) != 1 || rep.Outputs[0].Tag != "latest" || rep.Outputs[0].Ref != host+"/layers:latest@"+rep.Outputs[0].Digest {
 		t.Fatalf("report %+v", rep)
 	}
-	for _, l := range rep.Layers {
+	for _, line := range []string{"pushed " + host + "/layers:2.0@" + rep.Outputs[0].Digest, "pushed " + host + "/layers:stable@" + rep.Outputs[0].Digest} {
+		if !strings.Contains(r.stdout, line+"\n") {
+			t.Errorf("output lacks %q:\n%s", line, r.stdout)
+		}
+	}
+	idx, err := remote.Index(parseRef(t, host+"/layers:latest"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, _ := idx.IndexManifest()
+	if len(im.Manifests) != 2 || im.Manifests[0].ArtifactType != "application/vnd.lwa.lambda-adapter.layer.v1+tar" {
+		t.Fatalf("pushed index %+v", im)
+	}
+	for i, l := range rep.Layers {
 		if l.MediaType != string(types.OCILayer) || !strings.HasSuffix(l.Path, ".tar.gz") {
 			t.Errorf("layer %+v", l)
 		}
@@ -216,12 +237,13 @@ func TestImageLayerOnly(t *testing.T) {
 		if !strings.Contains(string(descFile), l.Digest) || !strings.Contains(string(descFile), l.DiffID) {
 			t.Errorf("descriptor file %s", descFile)
 		}
-		got, err := remote.Layer(parseRef(t, host+"/layers@"+l.Digest).(name.Digest))
+		img, err := idx.Image(im.Manifests[i].Digest)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if size, err := got.Size(); err != nil || size != l.Size {
-			t.Errorf("pushed layer size %d %v", size, err)
+		m, _ := img.Manifest()
+		if len(m.Layers) != 1 || m.Layers[0].Digest.String() != l.Digest || m.Layers[0].Size != l.Size {
+			t.Errorf("artifact %d layers %+v, want %s", i, m.Layers, l.Digest)
 		}
 	}
 	if want := "lambda-adapter-oci-layer-2.0-x86_64.tar.gz"; filepath.Base(rep.Layers[0].Path) != want {
@@ -286,13 +308,15 @@ func TestImageRegistryErrors(t *testing.T) {
 			prefix: "--base " + closed + "/x:1: cannot reach registry " + closed + ": ", contains: "connection refused"},
 		{name: "401", args: []string{"--push", authHost + "/x:1"}, dockerCfg: cfgDir,
 			prefix:   "--push " + authHost + "/x:1: registry " + authHost + " refused the credentials (HTTP 401): log in with `docker login " + authHost + "`, or point DOCKER_CONFIG at a config that has them: ",
-			contains: "401 Unauthorized"},
+			contains: "UNAUTHORIZED"},
 		{name: "invalid push ref", args: []string{"--push", "Bad Ref!"},
-			prefix: `--push "Bad Ref!": invalid image reference: `},
+			prefix: `--push "Bad Ref!": "Bad Ref!" has white space: a reference is REGISTRY/REPOSITORY[:TAG] without spaces`},
+		{name: "upper-case base", args: []string{"--base", "UPPER/Case::x", "--push", host + "/x:1"},
+			prefix: `--base "UPPER/Case::x": not an image reference: repository "UPPER/Case" has upper-case letters (repository names are lower-case: upper/case); "::x" has more than one ':' after the repository (a reference ends in at most one :TAG)`},
 		{name: "invalid base ref", args: []string{"--base", "x@sha256:123", "--push", host + "/x:1"},
-			prefix: `--base "x@sha256:123": invalid image reference: `},
+			prefix: `--base "x@sha256:123": not an image reference: digest "sha256:123" is not sha256: and 64 lower-case hex digits`},
 		{name: "push by digest", args: []string{"--push", host + "/x@sha256:" + strings.Repeat("a", 64)},
-			prefix: `--push "` + host + `/x@sha256:` + strings.Repeat("a", 64) + `": invalid image reference: want a tag to push to, not a digest`},
+			prefix: `--push "` + host + `/x@sha256:` + strings.Repeat("a", 64) + `": a digest names what was pushed, not where to push: give REPO or REPO:TAG`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.dockerCfg != "" {
@@ -356,9 +380,10 @@ func TestImageFlagErrors(t *testing.T) {
 		{"tar onto a dir", []string{"--output", "tar:" + notLayout}, `--output "tar:` + notLayout + `": ` + notLayout + ` is a directory`},
 		{"layer-only with oci", []string{"--layer-only", "--output", "oci:x"}, `--output "oci:x": with --layer-only, give a directory`},
 		{"layer-only with base", []string{"--layer-only", "--base", "x"}, "--base and --layer-only cannot be used together"},
-		{"tag without push", []string{"--tag", "latest", "--output", "oci:x"}, "--tag needs --push (and is not used with --layer-only)"},
-		{"bad tag", []string{"--push", "127.0.0.1:1/x", "--tag", "a/b"}, `--tag "a/b": not a valid tag (letters, digits, _ . -, up to 128)`},
-		{"bad name", []string{"--name", "Bad Name", "--output", "oci:x"}, `--name "Bad Name": invalid image reference: `},
+		{"tag without push", []string{"--tag", "latest", "--output", "oci:x"}, "--tag needs --push: tags name what is pushed to the --push repository"},
+		{"bad tag", []string{"--push", "127.0.0.1:1/x", "--tag", "a/b"}, `--tag "a/b": tag "a/b": '/' is not allowed there (a tag is 1 to 128 letters, digits, _ . and -, not starting with . or -)`},
+		{"build metadata tag", []string{"--push", "127.0.0.1:1/x", "--tag", "1.2.3+build"}, `--tag "1.2.3+build": tag "1.2.3+build": '+' is not allowed there`},
+		{"bad name", []string{"--name", "Bad Name", "--output", "oci:x"}, `--name "Bad Name": "Bad Name" has white space: a reference is REGISTRY/REPOSITORY[:TAG] without spaces`},
 		{"bad platform", []string{"--platform", "linux/arm/v7", "--output", "oci:x"},
 			`--platform: unsupported platform "linux/arm/v7" (supported: linux/amd64, linux/arm64, all)`},
 	} {

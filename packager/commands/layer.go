@@ -2,10 +2,14 @@ package commands
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/lwa-go/lwa/packager/layer"
+	"github.com/lwa-go/lwa/packager/output"
+	"github.com/lwa-go/lwa/packager/publish"
+	"github.com/lwa-go/lwa/packager/usage"
 )
 
 func (a *app) layerCommand() *cli.Command {
@@ -24,14 +28,29 @@ func (a *app) layerCommand() *cli.Command {
 	}
 }
 
-func (a *app) layer(c *cli.Context) error {
+func (a *app) layer(c *cli.Context) (err error) {
 	cm, err := a.parseCommon(c)
 	if err != nil {
 		return err
 	}
 	opts := layer.Options{Dir: c.String("output"), Version: cm.version, Created: cm.created, Progress: a.progress(cm.quiet), SBOM: c.Bool("sbom")}
+	for _, prefix := range []string{publish.PrefixOCI, publish.PrefixTar} {
+		if strings.HasPrefix(opts.Dir, prefix) {
+			return fmt.Errorf("%s: lwa-pack layer writes zips into a directory; %s outputs are lwa-pack image's (lwa-pack image --output %s)", usage.FlagValue(c, "output", opts.Dir), strings.TrimSuffix(prefix, ":"), opts.Dir)
+		}
+	}
+	// The directory is made now, to fail before compiling, and taken away again if the run fails.
+	removeDir, err := output.PrepareDir(opts.Dir)
+	if err != nil {
+		return fmt.Errorf("%s: %w", usage.FlagValue(c, "output", opts.Dir), err)
+	}
+	defer func() {
+		if err != nil {
+			removeDir()
+		}
+	}()
 	if err := layer.Check(opts, cm.platforms); err != nil {
-		return fmt.Errorf("--output %s: %w", opts.Dir, err)
+		return fmt.Errorf("%s: %w", usage.FlagValue(c, "output", opts.Dir), err)
 	}
 	bins, cleanup, err := a.build(c.Context, cm, cm.platforms)
 	if err != nil {

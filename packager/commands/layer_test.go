@@ -126,6 +126,8 @@ func TestLayerFlagErrors(t *testing.T) {
 	tmp := t.TempDir()
 	file := filepath.Join(tmp, "file")
 	os.WriteFile(file, nil, 0o644)
+	script := filepath.Join(tmp, "run.sh")
+	os.WriteFile(script, []byte("#!/bin/sh\nexec node index.js\n"), 0o755)
 	amd := fakeELF(t, elf.EM_X86_64, "amd64")
 	missing := filepath.Join(tmp, "missing")
 	plain := t.TempDir()
@@ -143,11 +145,15 @@ func TestLayerFlagErrors(t *testing.T) {
 		{"wrong arch binary", []string{"--binary", "linux/arm64=" + amd},
 			"--binary linux/arm64=" + amd + ": " + amd + ": built for linux/amd64, want linux/arm64"},
 		{"binary not an ELF", []string{"--binary", "linux/amd64=" + file},
-			"--binary linux/amd64=" + file + ": " + file + ": not an ELF executable: file too short"},
+			"--binary linux/amd64=" + file + ": " + file + ": an empty file, not an ELF executable: give the compiled lambda-adapter (make build writes bin/linux_ARCH/lambda-adapter)"},
+		{"shell script as binary", []string{"--binary", "linux/amd64=" + script},
+			"--binary linux/amd64=" + script + ": " + script + `: a script ("#!/bin/sh"), not an ELF executable: give the compiled lambda-adapter (make build writes bin/linux_ARCH/lambda-adapter)`},
+		{"binary for arm64 without linux/", []string{"--binary", "arm64=" + amd},
+			`--binary "arm64=` + amd + `": unsupported platform "arm64": did you mean linux/arm64? (supported: linux/amd64, linux/arm64)`},
 		{"binary without platform", []string{"--binary", amd},
 			`--binary "` + amd + `": want PLATFORM=PATH, e.g. linux/amd64=dist/lambda-adapter`},
 		{"binary of unknown platform", []string{"--binary", "linux/386=" + amd},
-			`--binary "linux/386=` + amd + `": unsupported platform "linux/386" (supported: linux/amd64, linux/arm64, all)`},
+			`--binary "linux/386=` + amd + `": unsupported platform "linux/386" (supported: linux/amd64, linux/arm64)`},
 		{"binary twice", []string{"--binary", "linux/amd64=" + amd, "--binary", "linux/amd64=" + amd},
 			"--binary: linux/amd64 given twice"},
 		{"platform without binary", []string{"--platform", "all", "--binary", "linux/amd64=" + amd},
@@ -155,26 +161,29 @@ func TestLayerFlagErrors(t *testing.T) {
 		{"binary and source", []string{"--binary", "linux/amd64=" + amd, "--source", plain},
 			"--binary and --source cannot be used together: --binary skips compiling"},
 		{"unwritable output", []string{"--binary", "linux/amd64=" + amd, "--output", filepath.Join(file, "dist")},
-			"--output " + filepath.Join(file, "dist") + ": cannot create directory: mkdir " + file + ": not a directory"},
+			`--output "` + filepath.Join(file, "dist") + `": cannot create directory: mkdir ` + file + ": not a directory"},
 		{"non-module source", []string{"--source", plain},
 			"--source " + plain + ": not a Go module (no go.mod): want a checkout of github.com/lwa-go/lwa"},
 		{"bad version", []string{"--version", "../../etc", "--binary", "linux/amd64=" + amd},
-			`--version "../../etc": use 1 to 128 letters, digits and . _ + - (it is part of file names and tags)`},
+			`--version "../../etc": use 1 to 128 letters, digits and . _ + -, starting with a letter or digit (it is part of file names and tags; + becomes _ in tags)`},
 		{"bad epoch", []string{"--source-date-epoch", "yesterday", "--binary", "linux/amd64=" + amd},
-			`--source-date-epoch (SOURCE_DATE_EPOCH) "yesterday": want a Unix time in seconds`},
+			`--source-date-epoch "yesterday": want a Unix time in seconds`},
+		{"oci output", []string{"--binary", "linux/amd64=" + amd, "--output", "oci:foo"},
+			`--output "oci:foo": lwa-pack layer writes zips into a directory; oci outputs are lwa-pack image's (lwa-pack image --output oci:foo)`},
 		{"stray argument", []string{"extra"}, `unexpected argument "extra": layer takes only flags`},
 		{"no source at all", nil,
 			"cannot find the adapter's source: run lwa-pack inside a checkout of github.com/lwa-go/lwa, pass --source DIR, or pass prebuilt binaries with --binary linux/amd64=PATH"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			out := filepath.Join(t.TempDir(), "dist")
+			out := filepath.Join(t.TempDir(), "new", "dist")
 			args := append([]string{"layer", "--output", out}, tc.args...)
 			r := runApp(t, Options{ModuleVersion: "(devel)"}, args...)
 			if r.err == nil || r.err.Error() != tc.want {
 				t.Fatalf("err = %v\nwant  %s", r.err, tc.want)
 			}
-			if ents, _ := os.ReadDir(out); len(ents) != 0 {
-				t.Errorf("a failed run left %v", ents)
+			// Not even an empty directory: the output directory and its new parent are gone.
+			if _, err := os.Stat(filepath.Dir(out)); !os.IsNotExist(err) {
+				t.Errorf("a failed run left %s (%v)", filepath.Dir(out), err)
 			}
 		})
 	}
@@ -185,8 +194,13 @@ func TestVersion(t *testing.T) {
 	if r.err != nil || r.stdout != "lwa-pack v9.9.9\n" {
 		t.Fatalf("version: %q %v", r.stdout, r.err)
 	}
-	r = runApp(t, Options{}, "--version")
-	if r.err != nil || r.stdout != "lwa-pack version dev\n" {
+	// One text for both.
+	r = runApp(t, Options{Version: "v9.9.9"}, "--version")
+	if r.err != nil || r.stdout != "lwa-pack v9.9.9\n" {
 		t.Fatalf("--version: %q %v", r.stdout, r.err)
+	}
+	r = runApp(t, Options{}, "version")
+	if r.err != nil || r.stdout != "lwa-pack dev\n" {
+		t.Fatalf("version without a build version: %q %v", r.stdout, r.err)
 	}
 }

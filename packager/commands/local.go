@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/lwa-go/lwa/packager/envvars"
 	"github.com/lwa-go/lwa/packager/local"
 	"github.com/lwa-go/lwa/packager/samtemplate"
+	"github.com/lwa-go/lwa/packager/usage"
 )
 
 func (a *app) localCommand() *cli.Command {
@@ -30,10 +32,10 @@ func (a *app) localCommand() *cli.Command {
 			"each request becomes that trigger's event, goes through the adapter to the app, and the\n" +
 			"answer comes back as the trigger returns it. See docs/local.md.",
 		Flags: append(localFlags(),
-			&cli.StringFlag{Name: "host", Value: "127.0.0.1", Usage: "address the front door listens on", EnvVars: []string{"LWA_LOCAL_HOST"}},
-			&cli.IntFlag{Name: "port", Value: local.DefaultPort, Usage: "port the front door listens on", EnvVars: []string{"LWA_LOCAL_PORT"}},
-			&cli.StringFlag{Name: "trigger", Value: string(local.HTTPAPI), Usage: "the service whose events to send: " + triggerNames()},
-			&cli.StringFlag{Name: "stage", Usage: "REST API stage name in the request context (--trigger rest-api; default local)"},
+			&cli.StringFlag{Name: "host", Value: "127.0.0.1", Usage: "address the front door listens on", EnvVars: []string{"LWA_PACK_HOST", "LWA_LOCAL_HOST"}},
+			&cli.IntFlag{Name: "port", Value: local.DefaultPort, Usage: "port the front door listens on", EnvVars: []string{"LWA_PACK_PORT", "LWA_LOCAL_PORT"}},
+			&cli.StringFlag{Name: "trigger", Value: string(local.HTTPAPI), Usage: "the service whose events to send: " + triggerNames(), EnvVars: []string{"LWA_PACK_TRIGGER"}},
+			&cli.StringFlag{Name: "stage", Usage: "REST API stage name in the request context (--trigger rest-api; default local)", EnvVars: []string{"LWA_PACK_STAGE"}},
 		),
 		Action: a.local,
 		Subcommands: []*cli.Command{{
@@ -41,7 +43,7 @@ func (a *app) localCommand() *cli.Command {
 			Usage:     "send one raw event (SQS, S3, EventBridge...) and print the raw result",
 			ArgsUsage: "[-- COMMAND THAT STARTS THE APP...]",
 			Flags: append(localFlags(),
-				&cli.StringFlag{Name: "event", Aliases: []string{"e"}, Value: "-", Usage: "file holding the event JSON, or - for standard input"},
+				&cli.StringFlag{Name: "event", Aliases: []string{"e"}, Value: "-", Usage: "file holding the event JSON, or - for standard input", EnvVars: []string{"LWA_PACK_EVENT"}},
 			),
 			Action: a.localInvoke,
 		}},
@@ -59,19 +61,19 @@ func triggerNames() string {
 // localFlags are the function's flags, shared by local and local invoke.
 func localFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "adapter-binary", Usage: "a prebuilt adapter for this machine (default: build it, as lwa-pack layer does)", EnvVars: []string{"LWA_LOCAL_ADAPTER"}},
+		&cli.StringFlag{Name: "adapter-binary", Usage: "a prebuilt adapter for this machine (default: build it, as lwa-pack layer does)", EnvVars: []string{"LWA_PACK_ADAPTER_BINARY", "LWA_LOCAL_ADAPTER"}},
 		&cli.StringFlag{Name: "source", Usage: "compile the adapter from this checkout of github.com/lwa-go/lwa (default: as lwa-pack layer)", EnvVars: []string{"LWA_PACK_SOURCE"}},
-		&cli.StringFlag{Name: "handler", Usage: "zip layout: the start script in --task-root, run as AWS_LAMBDA_EXEC_WRAPPER=/opt/bootstrap runs it"},
-		&cli.StringFlag{Name: "task-root", Usage: "LAMBDA_TASK_ROOT and the processes' working directory (default: the current directory)"},
-		&cli.StringSliceFlag{Name: "env", Usage: "a function variable, KEY=VALUE (repeatable; wins over --env-file and --template)"},
-		&cli.StringFlag{Name: "env-file", Usage: "file of KEY=VALUE lines for the function (wins over --template)"},
-		&cli.StringFlag{Name: "template", Aliases: []string{"t"}, Usage: "AWS SAM template to read the function from (variables, timeout, memory, handler, invoke mode)"},
-		&cli.StringFlag{Name: "function", Usage: "the function's logical id in --template (needed when it has several)"},
-		&cli.DurationFlag{Name: "timeout", Usage: "function timeout (default 3s, or the template's Timeout)"},
-		&cli.IntFlag{Name: "memory", Usage: "memory size in MB for AWS_LAMBDA_FUNCTION_MEMORY_SIZE and REPORT (default 128, or the template's)"},
-		&cli.StringFlag{Name: "function-name", Usage: "AWS_LAMBDA_FUNCTION_NAME (default: the template's logical id, else function)"},
-		&cli.StringFlag{Name: "region", Value: "us-east-1", Usage: "AWS_REGION", EnvVars: []string{"AWS_REGION"}},
-		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "only the processes' output, no lwa-pack progress lines"},
+		&cli.StringFlag{Name: "handler", Usage: "zip layout: the start script in --task-root, run as AWS_LAMBDA_EXEC_WRAPPER=/opt/bootstrap runs it", EnvVars: []string{"LWA_PACK_HANDLER"}},
+		&cli.StringFlag{Name: "task-root", Usage: "LAMBDA_TASK_ROOT and the processes' working directory (default: the current directory)", EnvVars: []string{"LWA_PACK_TASK_ROOT"}},
+		&cli.StringSliceFlag{Name: "env", Usage: "a function variable, KEY=VALUE (repeatable; wins over --env-file and --template)", EnvVars: []string{"LWA_PACK_ENV"}},
+		&cli.StringFlag{Name: "env-file", Usage: "file of KEY=VALUE lines for the function (wins over --template)", EnvVars: []string{"LWA_PACK_ENV_FILE"}},
+		&cli.StringFlag{Name: "template", Aliases: []string{"t"}, Usage: "AWS SAM template to read the function from (variables, timeout, memory, handler, invoke mode)", EnvVars: []string{"LWA_PACK_TEMPLATE"}},
+		&cli.StringFlag{Name: "function", Usage: "the function's logical id in --template (needed when it has several)", EnvVars: []string{"LWA_PACK_FUNCTION"}},
+		&cli.DurationFlag{Name: "timeout", Usage: "function timeout (default 3s, or the template's Timeout)", EnvVars: []string{"LWA_PACK_TIMEOUT"}},
+		&cli.IntFlag{Name: "memory", Usage: "memory size in MB for AWS_LAMBDA_FUNCTION_MEMORY_SIZE and REPORT (default 128, or the template's)", EnvVars: []string{"LWA_PACK_MEMORY"}},
+		&cli.StringFlag{Name: "function-name", Usage: "AWS_LAMBDA_FUNCTION_NAME (default: the template's logical id, else function)", EnvVars: []string{"LWA_PACK_FUNCTION_NAME"}},
+		&cli.StringFlag{Name: "region", Value: "us-east-1", Usage: "AWS_REGION of the function (its twin is LWA_PACK_LOCAL_REGION: LWA_PACK_REGION is where lwa-pack publish publishes)", EnvVars: []string{"LWA_PACK_LOCAL_REGION", "AWS_REGION"}},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "only the processes' output, no lwa-pack progress lines", EnvVars: []string{"LWA_PACK_QUIET"}},
 	}
 }
 
@@ -88,7 +90,7 @@ func (a *app) local(c *cli.Context) error {
 	o.Trigger = trigger
 	o.Host, o.Port, o.Stage = c.String("host"), c.Int("port"), c.String("stage")
 	if o.Port < 0 || o.Port > 65535 {
-		return fmt.Errorf("--port %d: want 0 to 65535", o.Port)
+		return fmt.Errorf("%s: want 0 to 65535", usage.FlagPlain(c, "port", strconv.Itoa(o.Port)))
 	}
 	return local.Run(c.Context, o)
 }
@@ -151,7 +153,7 @@ func (a *app) localOptions(c *cli.Context) (local.Options, func(), error) {
 	}
 	if o.Adapter = c.String("adapter-binary"); o.Adapter != "" {
 		if st, err := os.Stat(o.Adapter); err != nil || st.IsDir() {
-			return o, noop, fmt.Errorf("--adapter-binary %s: not a file", o.Adapter)
+			return o, noop, fmt.Errorf("%s: not a file", usage.FlagPlain(c, "adapter-binary", o.Adapter))
 		}
 		return o, noop, nil
 	}
@@ -182,26 +184,26 @@ func (a *app) functionConfig(c *cli.Context, o *local.Options) error {
 	if path := c.String("template"); path != "" {
 		tpl, err := samtemplate.Load(path)
 		if err != nil {
-			return fmt.Errorf("--template %s: %w", path, err)
+			return fmt.Errorf("%s: %w", usage.FlagPlain(c, "template", path), err)
 		}
 		fn, err := tpl.Function(c.String("function"))
 		if err != nil {
-			return fmt.Errorf("--template: %w", err)
+			return fmt.Errorf("%s: %w", usage.FlagRef(c, "template"), err)
 		}
 		var warnings []string
 		if fromTemplate, warnings, err = local.ApplyTemplate(o, fn, filepath.Dir(path)); err != nil {
-			return fmt.Errorf("--template %s: %w", path, err)
+			return fmt.Errorf("%s: %w", usage.FlagPlain(c, "template", path), err)
 		}
 		for _, w := range warnings {
 			o.Log.Warn(w)
 		}
 	} else if c.IsSet("function") {
-		return fmt.Errorf("--function %s: needs --template", c.String("function"))
+		return fmt.Errorf("%s: needs --template", usage.FlagPlain(c, "function", c.String("function")))
 	}
 	if path := c.String("env-file"); path != "" {
 		var err error
 		if fromFile, err = envvars.ReadFile(path); err != nil {
-			return fmt.Errorf("--env-file: %w", err)
+			return fmt.Errorf("%s: %w", usage.FlagRef(c, "env-file"), err)
 		}
 	}
 	fromFlags, err := envvars.ParsePairs(c.StringSlice("env"))

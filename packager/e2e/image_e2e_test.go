@@ -32,7 +32,7 @@ type imageJSON struct {
 		Digest   string `json:"digest"`
 	} `json:"images"`
 	Outputs []struct {
-		Kind, Path, Ref, Platform, Digest string
+		Kind, Path, Ref, Tag, Platform, Digest string
 	} `json:"outputs"`
 }
 

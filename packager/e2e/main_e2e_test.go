@@ -43,6 +43,13 @@ func pack(t *testing.T, args ...string) (string, time.Duration) {
 // tests see the defaults.
 func packEnv(t *testing.T, env []string, args ...string) (string, time.Duration) {
 	t.Helper()
+	stdout, _, d := packAll(t, env, args...)
+	return stdout, d
+}
+
+// packAll is packEnv that also returns stderr (progress lines and warnings).
+func packAll(t *testing.T, env []string, args ...string) (stdout, stderr string, d time.Duration) {
+	t.Helper()
 	cmd := exec.Command(lwaPack, args...)
 	cmd.Dir = repoRoot
 	for _, kv := range os.Environ() {
@@ -51,13 +58,13 @@ func packEnv(t *testing.T, env []string, args ...string) (string, time.Duration)
 		}
 	}
 	cmd.Env = append(cmd.Env, env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
 	start := time.Now()
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("lwa-pack %s: %v\n%s%s", strings.Join(args, " "), err, stdout.String(), stderr.String())
+		t.Fatalf("lwa-pack %s: %v\n%s%s", strings.Join(args, " "), err, out.String(), errOut.String())
 	}
-	return stdout.String(), time.Since(start)
+	return out.String(), errOut.String(), time.Since(start)
 }
 
 // runTool runs a test tool (which must be installed) and returns its combined output.

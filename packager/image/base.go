@@ -96,14 +96,28 @@ func PlanBase(b Base, requested []platform.Platform, explicit bool) (Plan, error
 		have = []string{"nothing"}
 	}
 	if len(plan.targets) == 0 && !explicit {
-		return Plan{}, fmt.Errorf("has no linux/amd64 or linux/arm64 image (has: %s)", strings.Join(have, ", "))
+		return Plan{}, &NoPlatformError{Want: requested, Have: have}
 	}
 	for _, p := range requested {
 		if explicit && !slices.Contains(plan.Platforms(), p) {
-			return Plan{}, fmt.Errorf("has no %s image (has: %s)", p, strings.Join(have, ", "))
+			return Plan{}, &NoPlatformError{Want: []platform.Platform{p}, Have: have}
 		}
 	}
 	return plan, nil
+}
+
+// NoPlatformError is a base without an image for the platforms wanted.
+type NoPlatformError struct {
+	Want []platform.Platform
+	Have []string // the base's platforms, as os/arch[/variant]
+}
+
+func (e *NoPlatformError) Error() string {
+	want := make([]string, len(e.Want))
+	for i, p := range e.Want {
+		want[i] = p.String()
+	}
+	return fmt.Sprintf("has no %s image (has: %s)", strings.Join(want, " or "), strings.Join(e.Have, ", "))
 }
 
 // Apply appends the adapter layer to each planned image, keeping its config and media types,
@@ -117,7 +131,7 @@ func (p Plan) Apply(ctx context.Context, bins map[platform.Platform][]byte, o Op
 		if !ok {
 			return nil, fmt.Errorf("no adapter binary for %s", t.platform)
 		}
-		img, err := appendAdapter(t.image, bin, o)
+		img, err := appendAdapter(t.image, t.platform, bin, o)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", t.platform, err)
 		}
@@ -161,8 +175,9 @@ func (p Plan) Apply(ctx context.Context, bins map[platform.Platform][]byte, o Op
 	return Index(idx, images), nil
 }
 
-// appendAdapter adds the adapter layer to img, in img's media type family.
-func appendAdapter(img v1.Image, bin []byte, o Options) (v1.Image, error) {
+// appendAdapter adds the adapter layer to img, in img's media type family. An adapter the base
+// already has is replaced, never stacked: see replaceAdapter.
+func appendAdapter(img v1.Image, p platform.Platform, bin []byte, o Options) (v1.Image, error) {
 	mt, err := img.MediaType()
 	if err != nil {
 		return nil, fmt.Errorf("read manifest media type: %w", err)
@@ -171,11 +186,16 @@ func appendAdapter(img v1.Image, bin []byte, o Options) (v1.Image, error) {
 	if mt == types.DockerManifestSchema2 {
 		layerType = types.DockerLayer
 	}
-	dirs, err := baseDirs(img)
+	scan, err := scanBase(img)
 	if err != nil {
 		return nil, err
 	}
-	layer, err := Layer(bin, LayerOptions{MediaType: layerType, ModTime: o.Created, Dirs: dirs})
+	if scan.adapterLayer >= 0 {
+		if img, scan, err = replaceAdapter(img, p, scan, o); err != nil {
+			return nil, err
+		}
+	}
+	layer, err := Layer(bin, LayerOptions{MediaType: layerType, ModTime: o.Created, Dirs: scan.dirs})
 	if err != nil {
 		return nil, err
 	}

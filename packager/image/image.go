@@ -33,6 +33,14 @@ type Options struct {
 	Version string
 	// Created stamps the adapter image's config, history and file times.
 	Created time.Time
+	// Warn, if set, receives warnings (a base that already has an adapter).
+	Warn func(format string, args ...any)
+}
+
+func (o Options) warn(format string, args ...any) {
+	if o.Warn != nil {
+		o.Warn(format, args...)
+	}
 }
 
 // Adapter builds the adapter image for each binary (OCI media types, FROM scratch, holding

@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"reflect"
 	"strings"
@@ -431,7 +432,9 @@ func TestBaseDirs(t *testing.T) {
 		{"opaque hides children", [][]tar.Header{{dir("opt/extensions/", 0o711)}, {dir("opt/", 0o701), file("opt/.wh..wh..opq")}}, 0o701, 0, ""},
 		{"opt whiteout hides both", [][]tar.Header{{dir("opt/", 0o700), dir("opt/extensions/", 0o711)}, {file(".wh.opt")}}, 0, 0, ""},
 		{"symlink opt", [][]tar.Header{{{Typeflag: tar.TypeSymlink, Name: "opt", Linkname: "/srv"}}}, 0, 0,
-			`/opt in the base image is not a directory (tar type '2'); cannot add the adapter under it`},
+			`/opt in the base image is a symbolic link to "/srv", not a directory: the adapter must go in /opt/extensions/lambda-adapter, and adding it would replace what the base has there (make /opt a directory in the base)`},
+		{"file extensions", [][]tar.Header{{dir("opt/", 0o755), file("opt/extensions")}}, 0, 0,
+			`/opt/extensions in the base image is a regular file, not a directory: the adapter must go in /opt/extensions/lambda-adapter, and adding it would replace what the base has there (make /opt/extensions a directory in the base)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			img := empty.Image
@@ -442,7 +445,8 @@ func TestBaseDirs(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			dirs, err := baseDirs(img)
+			scan, err := scanBase(img)
+			dirs := scan.dirs
 			if tc.wantErr != "" {
 				if err == nil || err.Error() != tc.wantErr {
 					t.Fatalf("err = %v, want %s", err, tc.wantErr)
@@ -462,5 +466,115 @@ func TestBaseDirs(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestScanBaseFindsAdapter(t *testing.T) {
+	dir := func(name string) tar.Header {
+		return tar.Header{Typeflag: tar.TypeDir, Name: name, Mode: 0o755, ModTime: created}
+	}
+	file := func(name string) tar.Header { return tar.Header{Typeflag: tar.TypeReg, Name: name, ModTime: created} }
+	for _, tc := range []struct {
+		name   string
+		layers [][]tar.Header
+		layer  int
+		only   bool
+	}{
+		{"none", [][]tar.Header{{dir("opt/")}}, -1, false},
+		{"own layer on top", [][]tar.Header{{file("etc/x")}, {dir("opt/"), dir("opt/extensions/"), file("opt/extensions/lambda-adapter")}}, 1, true},
+		{"mixed layer below", [][]tar.Header{{file("app/main"), file("opt/extensions/lambda-adapter")}, {file("etc/y")}}, 0, false},
+		{"deleted since", [][]tar.Header{{file("opt/extensions/lambda-adapter")}, {file("opt/extensions/.wh.lambda-adapter")}}, -1, false},
+		{"extensions deleted since", [][]tar.Header{{file("opt/extensions/lambda-adapter")}, {file("opt/.wh.extensions")}}, -1, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			img := empty.Image
+			for _, hs := range tc.layers {
+				var err error
+				if img, err = mutate.AppendLayers(img, layerOf(t, types.DockerLayer, hs...)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			scan, err := scanBase(img)
+			if err != nil || scan.adapterLayer != tc.layer || scan.adapterOnly != tc.only {
+				t.Fatalf("scan = layer %d only %v (%v), want layer %d only %v", scan.adapterLayer, scan.adapterOnly, err, tc.layer, tc.only)
+			}
+		})
+	}
+}
+
+// TestBaseWithAdapterReplaced: appending onto an image lwa-pack already made takes its adapter
+// layer out (same layer count, the new binary on top, a warning with both versions); an adapter
+// inside another layer is overwritten at its path by one new layer, with a warning too.
+func TestBaseWithAdapterReplaced(t *testing.T) {
+	base, err := random.Image(100, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := appendAdapter(base, platform.AMD64, []byte("adapter one"), Options{Version: "1.0.0", Created: created})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var warnings []string
+	warn := func(f string, a ...any) { warnings = append(warnings, fmt.Sprintf(f, a...)) }
+	second, err := appendAdapter(first, platform.AMD64, []byte("adapter two"), Options{Version: "2.0.0", Created: created, Warn: warn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l1, _ := first.Layers()
+	l2, _ := second.Layers()
+	cfg, _ := second.ConfigFile()
+	if len(l2) != len(l1) || len(cfg.RootFS.DiffIDs) != len(l1) || len(cfg.History) != len(l1) {
+		t.Fatalf("layers %d → %d, diff ids %d, history %d: the old adapter layer was not taken out", len(l1), len(l2), len(cfg.RootFS.DiffIDs), len(cfg.History))
+	}
+	if err := validate.Image(second); err != nil {
+		t.Fatal(err)
+	}
+	if got := readFile(t, l2[len(l2)-1], "opt/extensions/lambda-adapter"); got != "adapter two" {
+		t.Errorf("top layer adapter %q", got)
+	}
+	want := "linux/amd64: the base already has an adapter (lwa-pack's, version 1.0.0) in its top layer: replacing that layer with the adapter 2.0.0"
+	if len(warnings) != 1 || warnings[0] != want {
+		t.Errorf("warnings %q, want %q", warnings, want)
+	}
+
+	// An adapter copied in by a Dockerfile, next to the app.
+	mixed, _ := mutate.Append(base, mutate.Addendum{
+		Layer:   layerOf(t, types.DockerLayer, tar.Header{Typeflag: tar.TypeReg, Name: "opt/extensions/lambda-adapter", ModTime: created}, tar.Header{Typeflag: tar.TypeReg, Name: "app/run", ModTime: created}),
+		History: v1.History{CreatedBy: "COPY --from=public.ecr.aws/awsguru/aws-lambda-adapter:0.9.1 /lambda-adapter /opt/extensions/lambda-adapter"},
+	})
+	warnings = nil
+	third, err := appendAdapter(mixed, platform.AMD64, []byte("adapter three"), Options{Version: "3.0.0", Created: created, Warn: warn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lm, _ := mixed.Layers()
+	l3, _ := third.Layers()
+	if len(l3) != len(lm)+1 {
+		t.Errorf("layers %d → %d", len(lm), len(l3))
+	}
+	want = `linux/amd64: the base already has an adapter at /opt/extensions/lambda-adapter (version unknown, added by "COPY --from=public.ecr.aws/awsguru/aws-lambda-adapter:0.9.1 /lambda-adapter /opt/extensions/lambda-adapter"), in layer 1 with other files: the adapter 3.0.0 replaces it at that path`
+	if len(warnings) != 1 || warnings[0] != want {
+		t.Errorf("warnings %q\nwant %q", warnings, want)
+	}
+}
+
+// readFile returns the content of name in layer l.
+func readFile(t *testing.T, l v1.Layer, name string) string {
+	t.Helper()
+	rc, err := l.Uncompressed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	tr := tar.NewReader(rc)
+	for {
+		h, err := tr.Next()
+		if err != nil {
+			t.Fatalf("%s not in layer: %v", name, err)
+		}
+		if cleanName(h.Name) == name {
+			b, _ := io.ReadAll(tr)
+			return string(b)
+		}
 	}
 }

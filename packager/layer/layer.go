@@ -84,7 +84,7 @@ func Check(o Options, platforms []platform.Platform) error {
 // SHA256SUMS (keeping other versions' and platforms' lines), and writes template.yaml when bins
 // cover every platform. bins come from build.Build, one per platform.
 func Write(ctx context.Context, o Options, bins []build.Artifact) (Report, error) {
-	zips, err := zipAll(ctx, bins, o.Created)
+	zips, err := Zips(ctx, bins, o.Created)
 	if err != nil {
 		return Report{}, err
 	}
@@ -172,9 +172,10 @@ func (o Options) progress(format string, args ...any) {
 	}
 }
 
-// zipAll makes each platform's layer zip in memory, concurrently (compressing a
+// Zips makes each platform's layer zip in memory, in bins' order, concurrently (compressing a
 // multi-megabyte binary is the slow step after compiling); the first failure cancels the rest.
-func zipAll(ctx context.Context, bins []build.Artifact, created time.Time) ([][]byte, error) {
+// lwa-pack publish sends these bytes; Write writes them.
+func Zips(ctx context.Context, bins []build.Artifact, created time.Time) ([][]byte, error) {
 	out := make([][]byte, len(bins))
 	boot := layers.Bootstrap()
 	g, ctx := errgroup.WithContext(ctx)

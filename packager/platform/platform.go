@@ -22,8 +22,12 @@ const (
 // All returns every supported platform, amd64 first.
 func All() []Platform { return []Platform{AMD64, ARM64} }
 
-// SupportedList is the human-readable list used in error messages.
+// SupportedList is the human-readable list used in --platform's error messages; ParseList takes
+// "all" too, Parse (one platform, as --binary PLATFORM=PATH names it) does not.
 const SupportedList = "linux/amd64, linux/arm64, all"
+
+// supportedOne lists what Parse accepts.
+const supportedOne = "linux/amd64, linux/arm64"
 
 // String returns the platform as os/arch, e.g. linux/arm64.
 func (p Platform) String() string { return string(p) }
@@ -58,13 +62,27 @@ func (p Platform) OCI() *v1.Platform {
 
 // Parse parses one platform: linux/amd64, linux/arm64 (linux/arm64/v8 is accepted too).
 func Parse(s string) (Platform, error) {
+	p, err := parse(s)
+	if err != nil {
+		return "", fmt.Errorf("%w (supported: %s)", err, supportedOne)
+	}
+	return p, nil
+}
+
+// parse recognises one platform; its error says what was given and, for a bare architecture
+// (arm64, x86_64), which platform was meant.
+func parse(s string) (Platform, error) {
 	switch strings.TrimSpace(s) {
 	case "linux/amd64":
 		return AMD64, nil
 	case "linux/arm64", "linux/arm64/v8":
 		return ARM64, nil
+	case "amd64", "x86_64", "linux/x86_64":
+		return "", fmt.Errorf("unsupported platform %q: did you mean linux/amd64?", s)
+	case "arm64", "aarch64", "linux/aarch64":
+		return "", fmt.Errorf("unsupported platform %q: did you mean linux/arm64?", s)
 	}
-	return "", fmt.Errorf("unsupported platform %q (supported: %s)", s, SupportedList)
+	return "", fmt.Errorf("unsupported platform %q", s)
 }
 
 // ParseList parses a list of comma-separated values, each a platform or "all". The result has no
@@ -79,9 +97,9 @@ func ParseList(values []string) ([]Platform, error) {
 				}
 				continue
 			}
-			p, err := Parse(s)
+			p, err := parse(s)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("%w (supported: %s)", err, SupportedList)
 			}
 			want[p] = true
 		}

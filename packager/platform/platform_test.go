@@ -20,6 +20,7 @@ func TestParseList(t *testing.T) {
 		{in: []string{"linux/386"}, err: `unsupported platform "linux/386" (supported: linux/amd64, linux/arm64, all)`},
 		{in: []string{"linux/amd64,"}, err: `unsupported platform "" (supported: linux/amd64, linux/arm64, all)`},
 		{in: nil, err: "no platform given (supported: linux/amd64, linux/arm64, all)"},
+		{in: []string{"arm64"}, err: `unsupported platform "arm64": did you mean linux/arm64? (supported: linux/amd64, linux/arm64, all)`},
 	} {
 		got, err := ParseList(tc.in)
 		if tc.err != "" {
@@ -34,6 +35,20 @@ func TestParseList(t *testing.T) {
 		}
 		if err != nil || strings.Join(names, " ") != tc.want {
 			t.Errorf("ParseList(%q) = %v, %v; want %s", tc.in, names, err, tc.want)
+		}
+	}
+}
+
+// TestParseOne: one platform, as --binary PLATFORM=PATH names it, where "all" means nothing.
+func TestParseOne(t *testing.T) {
+	for in, want := range map[string]string{
+		"all":       `unsupported platform "all" (supported: linux/amd64, linux/arm64)`,
+		"arm64":     `unsupported platform "arm64": did you mean linux/arm64? (supported: linux/amd64, linux/arm64)`,
+		"x86_64":    `unsupported platform "x86_64": did you mean linux/amd64? (supported: linux/amd64, linux/arm64)`,
+		"linux/386": `unsupported platform "linux/386" (supported: linux/amd64, linux/arm64)`,
+	} {
+		if _, err := Parse(in); err == nil || err.Error() != want {
+			t.Errorf("Parse(%q) = %v, want %s", in, err, want)
 		}
 	}
 }

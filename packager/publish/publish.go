@@ -20,8 +20,10 @@ type Result struct {
 	Kind string `json:"kind"`
 	// Path is the layout directory or tarball file (oci, tar).
 	Path string `json:"path,omitempty"`
-	// Ref is the pushed reference, with its digest (registry).
+	// Ref is the pushed reference, REPO:TAG@DIGEST (registry).
 	Ref string `json:"ref,omitempty"`
+	// Tag is the tag Ref was pushed under (registry).
+	Tag string `json:"tag,omitempty"`
 	// Platform is set when the result holds one platform of several (tar).
 	Platform string `json:"platform,omitempty"`
 	// Digest is the digest of the index or image written.

@@ -20,7 +20,7 @@ type Registry struct {
 	Referrers []referrer.Artifact
 }
 
-func (r Registry) String() string { return r.Tag.String() }
+func (r Registry) String() string { return r.Tag.Context().Tag(r.Tag.TagStr()).String() }
 
 // Publish pushes.
 func (r Registry) Publish(ctx context.Context, res image.Result) ([]Result, error) {
@@ -33,9 +33,11 @@ func (r Registry) Publish(ctx context.Context, res image.Result) ([]Result, erro
 			return nil, fmt.Errorf("referrer %s: %w", a.Descriptor().Digest, err)
 		}
 	}
-	out := []Result{{Kind: "registry", Ref: r.Tag.String() + "@" + digest.String(), Digest: digest.String()}}
+	// Tag.String() is the reference as given, without the default tag it was parsed with.
+	tagged := r.Tag.Context().Tag(r.Tag.TagStr()).String()
+	out := []Result{{Kind: "registry", Ref: tagged + "@" + digest.String(), Tag: r.Tag.TagStr(), Digest: digest.String()}}
 	for _, t := range r.ExtraTags {
-		out = append(out, Result{Kind: "registry", Ref: r.Tag.Context().Tag(t).String() + "@" + digest.String(), Digest: digest.String()})
+		out = append(out, Result{Kind: "registry", Ref: r.Tag.Context().Tag(t).String() + "@" + digest.String(), Tag: t, Digest: digest.String()})
 	}
 	return out, nil
 }

@@ -73,6 +73,15 @@ func (c Client) remoteOptions(ctx context.Context) []remote.Option {
 	}
 }
 
+// CheckPush finds out, before anything is built, whether tag's repository takes a push with
+// the credentials at hand: it starts a blob upload and cancels it, as ko does before building.
+func (c Client) CheckPush(tag name.Tag) error {
+	if err := remote.CheckPushPermission(tag, c.keychain, c.transport); err != nil {
+		return Describe(tag.Registry, err)
+	}
+	return nil
+}
+
 // ParseReference parses an image reference (tag or digest).
 func (c Client) ParseReference(s string) (name.Reference, error) {
 	ref, err := name.ParseReference(s, c.nameOptions()...)

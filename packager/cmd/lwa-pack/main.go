@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/lwa-go/lwa/packager/commands"
+	"github.com/lwa-go/lwa/packager/usage"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -22,6 +23,9 @@ func main() {
 	app := commands.New(commands.Options{Version: version, Stdout: os.Stdout, Stderr: os.Stderr, Environ: os.Environ(), WorkDir: wd})
 	if err := app.RunContext(ctx, os.Args); err != nil {
 		fmt.Fprintln(os.Stderr, "lwa-pack:", err)
+		if usage.IsUsage(err) {
+			os.Exit(2) // a mistake on the command line, as flag parsing conventionally exits
+		}
 		os.Exit(1)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/lwa-go/lwa/packager/tag"
 )
 
 // collectConfig is the collect command line.
@@ -44,7 +46,12 @@ func parseCollect(args []string, stderr io.Writer) (collectConfig, error) {
 		return collectConfig{}, fmt.Errorf("collect: --platform %s is not in --expect %s", cfg.platform, expect)
 	}
 	if cfg.imageTag == "" {
-		cfg.imageTag = cfg.version
+		// The version as a tag, with lwa-pack's one mapping (+ becomes _).
+		t, err := tag.FromVersion(cfg.version)
+		if err != nil {
+			return collectConfig{}, fmt.Errorf("collect: %w", err)
+		}
+		cfg.imageTag = t
 	}
 	if err := checkGitInfo(cfg.epoch, cfg.commit); err != nil {
 		return collectConfig{}, fmt.Errorf("collect: %w", err)

@@ -9,6 +9,8 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+
+	"github.com/lwa-go/lwa/packager/tag"
 )
 
 type pushConfig struct {
@@ -44,7 +46,12 @@ func parsePush(args []string, stderr io.Writer) (pushConfig, error) {
 		return pushConfig{}, err
 	}
 	if cfg.imageTag == "" {
-		cfg.imageTag = cfg.version
+		// The version as a tag, with lwa-pack's one mapping (+ becomes _).
+		t, err := tag.FromVersion(cfg.version)
+		if err != nil {
+			return pushConfig{}, fmt.Errorf("push: %w", err)
+		}
+		cfg.imageTag = t
 	}
 	return cfg, nil
 }
