@@ -164,7 +164,7 @@ func VarDir(t testing.TB) string {
 type Options struct {
 	Opt       string   // bound on /opt: extensions/ and, for zip functions, bootstrap
 	Var       string   // optional: bound on /var (Managed Instances mode reads /var/task, /var/runtime)
-	Tmp       string   // optional: bound on /tmp, private to the function as on Lambda (mode 1777 advised)
+	Tmp       string   // optional: bound on /tmp, private to the function as on Lambda (mode 1777 advised); RIE then starts in /, since a test's working directory may itself be under /tmp
 	VarRO     bool     // Var bound read-only, as Lambda's /var/task is
 	Bootstrap []string // classic mode: the runtime command (for an image, the app itself)
 	Env       []string // RIE's environment, which it forwards to the runtime and the extensions
@@ -195,7 +195,7 @@ func StartRIE(t testing.TB, o Options) *RIE {
 		apiPort = FreePort(t)
 	}
 	// "echo 0" moves the writing shell itself; RIE and everything it starts inherit the cgroups.
-	script := `set -e; for d in $LWA_TEST_CGROUPS; do echo 0 >"$d/cgroup.procs"; done; mount --bind "$LWA_TEST_OPT" /opt; if [ -n "$LWA_TEST_VAR" ]; then mount --bind "$LWA_TEST_VAR" /var; fi; if [ -n "$LWA_TEST_VAR_RO" ]; then mount -o remount,bind,ro /var; fi; if [ -n "$LWA_TEST_TMP" ]; then mount --bind "$LWA_TEST_TMP" /tmp; fi; exec "$@"`
+	script := `set -e; for d in $LWA_TEST_CGROUPS; do echo 0 >"$d/cgroup.procs"; done; mount --bind "$LWA_TEST_OPT" /opt; if [ -n "$LWA_TEST_VAR" ]; then mount --bind "$LWA_TEST_VAR" /var; fi; if [ -n "$LWA_TEST_VAR_RO" ]; then mount -o remount,bind,ro /var; fi; if [ -n "$LWA_TEST_TMP" ]; then mount --bind "$LWA_TEST_TMP" /tmp; cd /; fi; exec "$@"`
 	args := []string{"--mount", "--propagation", "private", "--pid", "--fork", "--kill-child=SIGTERM", "--",
 		"sh", "-c", script, "rie",
 		rie, "--runtime-interface-emulator-address", "127.0.0.1:" + strconv.Itoa(invokePort),
