@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/lwa-go/lwa/internal/spelling"
 )
 
 // KnownVars returns every AWS_LWA_* variable the adapter reads, sorted.
@@ -114,7 +116,7 @@ func closest(n string, known []string) string {
 	suffix := strings.TrimPrefix(strings.ToUpper(n), "AWS_LWA_")
 	best, bestDist := "", -1
 	for _, k := range known {
-		d := editDistance(suffix, strings.TrimPrefix(k, "AWS_LWA_"))
+		d := spelling.Distance(suffix, strings.TrimPrefix(k, "AWS_LWA_"))
 		if bestDist < 0 || d < bestDist {
 			best, bestDist = k, d
 		}
@@ -124,32 +126,6 @@ func closest(n string, known []string) string {
 		return ""
 	}
 	return best
-}
-
-// editDistance is the optimal string alignment distance: insertions, deletions, substitutions
-// and swaps of two adjacent characters each cost one (INOVKE is one edit from INVOKE).
-func editDistance(a, b string) int {
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
 }
 
 // namesKey is what FromEnv asks a Lookup for the names it holds (NUL-separated). No environment

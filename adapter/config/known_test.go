@@ -105,17 +105,6 @@ func TestUnknownVarsNone(t *testing.T) {
 	}
 }
 
-func TestEditDistance(t *testing.T) {
-	for _, tt := range []struct {
-		a, b string
-		want int
-	}{{"", "", 0}, {"abc", "", 3}, {"PORT", "PORT", 0}, {"MOD", "MODE", 1}, {"READYNESS", "READINESS", 1}, {"INOVKE", "INVOKE", 1}, {"kitten", "sitting", 3}} {
-		if got := editDistance(tt.a, tt.b); got != tt.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
-		}
-	}
-}
-
 // FromEnv logs one warning per unknown variable when its Lookup can list names (Environ,
 // MapLookup), after the other warnings, sorted by name; a plain Lookup gives none.
 func TestFromEnvWarnsUnknown(t *testing.T) {
