@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/lwa-go/lwa/packager/tag"
+	"github.com/lwa-go/lwa/scripts/release/internal/cli"
 )
 
 // collectConfig is the collect command line.
@@ -21,7 +22,7 @@ type collectConfig struct {
 func parseCollect(args []string, stderr io.Writer) (collectConfig, error) {
 	var cfg collectConfig
 	var expect string
-	fs := newFlagSet("collect", stderr)
+	fs := cli.NewFlagSet("collect", stderr)
 	fs.StringVar(&cfg.dist, "dist", "", "goreleaser's dist directory")
 	fs.StringVar(&cfg.platform, "platform", "", "the binary's platform, e.g. linux/amd64")
 	fs.StringVar(&cfg.binary, "binary", "", "the adapter binary goreleaser just built")
@@ -34,7 +35,7 @@ func parseCollect(args []string, stderr io.Writer) (collectConfig, error) {
 	if err := fs.Parse(args); err != nil {
 		return collectConfig{}, err
 	}
-	if err := required(fs, "dist", "platform", "binary", "expect", "version", "source-date-epoch", "image"); err != nil {
+	if err := cli.Required(fs, "dist", "platform", "binary", "expect", "version", "source-date-epoch", "image"); err != nil {
 		return collectConfig{}, err
 	}
 	for _, p := range strings.Split(expect, ",") {
@@ -78,6 +79,6 @@ func samTemplateName(version string) string {
 }
 
 func lookupNonEmpty(env environment, key string) (string, bool) {
-	v, ok := env.lookup(key)
+	v, ok := env.Lookup(key)
 	return v, ok && v != ""
 }

@@ -13,8 +13,8 @@ import (
 func testEnv(vars map[string]string) (environment, *bytes.Buffer) {
 	var log bytes.Buffer
 	return environment{
-		lookup: func(k string) (string, bool) { v, ok := vars[k]; return v, ok },
-		stdout: &log, stderr: &log,
+		Name: name, Lookup: func(k string) (string, bool) { v, ok := vars[k]; return v, ok },
+		Stdout: &log, Stderr: &log,
 	}, &log
 }
 

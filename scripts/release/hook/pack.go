@@ -177,7 +177,7 @@ func (n notesStep) Run(context.Context) error {
 	if err := output.WriteBytes(filepath.Join(n.cfg.dist, notesFile), 0o644, text); err != nil {
 		return fmt.Errorf("write the release notes: %w", err)
 	}
-	n.env.logf("packed %s: %d layer zips, %s, image %s@%s", n.cfg.version, len(n.notes.Layers), n.notes.Template, n.image.Ref, n.image.Digest)
+	n.env.Logf("packed %s: %d layer zips, %s, image %s@%s", n.cfg.version, len(n.notes.Layers), n.notes.Template, n.image.Ref, n.image.Digest)
 	return nil
 }
 

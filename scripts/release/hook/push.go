@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/lwa-go/lwa/packager/tag"
+	"github.com/lwa-go/lwa/scripts/release/internal/cli"
 )
 
 type pushConfig struct {
@@ -30,7 +31,7 @@ func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
 func parsePush(args []string, stderr io.Writer) (pushConfig, error) {
 	var cfg pushConfig
-	fs := newFlagSet("push", stderr)
+	fs := cli.NewFlagSet("push", stderr)
 	fs.StringVar(&cfg.dist, "dist", "", "goreleaser's dist directory")
 	fs.StringVar(&cfg.version, "version", "", "the release version (goreleaser's .Version)")
 	fs.StringVar(&cfg.epoch, "source-date-epoch", "", "Unix time of the release commit")
@@ -42,7 +43,7 @@ func parsePush(args []string, stderr io.Writer) (pushConfig, error) {
 	if err := fs.Parse(args); err != nil {
 		return pushConfig{}, err
 	}
-	if err := required(fs, "dist", "version", "source-date-epoch", "image"); err != nil {
+	if err := cli.Required(fs, "dist", "version", "source-date-epoch", "image"); err != nil {
 		return pushConfig{}, err
 	}
 	if cfg.imageTag == "" {
@@ -115,6 +116,6 @@ func (p pushStep) Run(ctx context.Context) error {
 	if ir.Digest != rec.Digest {
 		return fmt.Errorf("push: pushed %s with digest %s, but dist/image has %s: the image is not reproducible", ref, ir.Digest, rec.Digest)
 	}
-	env.logf("pushed %s@%s (tags: %s)", ref, ir.Digest, strings.Join(append([]string{cfg.imageTag}, cfg.extraTags...), ", "))
+	env.Logf("pushed %s@%s (tags: %s)", ref, ir.Digest, strings.Join(append([]string{cfg.imageTag}, cfg.extraTags...), ", "))
 	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"io"
 	"os/exec"
 	"strings"
+
+	"github.com/lwa-go/lwa/scripts/release/internal/cli"
 )
 
 // Environment variables that configure signing.
@@ -25,13 +27,13 @@ type signConfig struct {
 
 func parseSign(args []string, stderr io.Writer) (signConfig, error) {
 	var cfg signConfig
-	fs := newFlagSet("sign", stderr)
+	fs := cli.NewFlagSet("sign", stderr)
 	fs.StringVar(&cfg.artifact, "artifact", "", "file to sign")
 	fs.StringVar(&cfg.signature, "signature", "", "detached signature to write")
 	if err := fs.Parse(args); err != nil {
 		return signConfig{}, err
 	}
-	if err := required(fs, "artifact", "signature"); err != nil {
+	if err := cli.Required(fs, "artifact", "signature"); err != nil {
 		return signConfig{}, err
 	}
 	return cfg, nil
@@ -75,6 +77,6 @@ func (s signStep) Run(ctx context.Context) error {
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("sign %s with key %s: %s: %w\n%s", cfg.artifact, fp, gpg, err, strings.TrimSpace(out.String()))
 	}
-	env.logf("signed %s with key %s", cfg.artifact, fp)
+	env.Logf("signed %s with key %s", cfg.artifact, fp)
 	return nil
 }

@@ -17,7 +17,7 @@ func runSteps(ctx context.Context, env environment, steps ...step) error {
 	for _, s := range steps {
 		if skip, reason := s.Skip(); skip {
 			if reason != "" {
-				env.logf("%s: %s", s, reason)
+				env.Logf("%s: %s", s, reason)
 			}
 			continue
 		}

@@ -34,16 +34,16 @@ type cosign struct {
 
 // newCosign returns the signer, or ok=false when COSIGN_KEY is not set.
 func newCosign(env environment) (c cosign, ok bool, err error) {
-	key := env.get(cosignKeyEnv)
+	key := env.Get(cosignKeyEnv)
 	if key == "" {
 		return cosign{}, false, nil
 	}
 	// A key file or env:// key is encrypted: without the password cosign would ask for it on a
 	// terminal the release does not have. KMS keys need none.
-	if _, set := env.lookup(cosignPasswordEnv); !set && (!strings.Contains(key, "://") || strings.HasPrefix(key, "env://")) {
+	if _, set := env.Lookup(cosignPasswordEnv); !set && (!strings.Contains(key, "://") || strings.HasPrefix(key, "env://")) {
 		return cosign{}, false, fmt.Errorf("%s is set but %s is not: set it to the key's password (empty for a key made without one)", cosignKeyEnv, cosignPasswordEnv)
 	}
-	bin := env.get(cosignBinEnv)
+	bin := env.Get(cosignBinEnv)
 	if bin == "" {
 		if bin, err = findCosign(env); err != nil {
 			return cosign{}, false, err
@@ -55,7 +55,7 @@ func newCosign(env environment) (c cosign, ok bool, err error) {
 // findCosign looks where scripts/install-tools.sh installs it, then on PATH.
 func findCosign(env environment) (string, error) {
 	var dirs []string
-	if d := env.get("GOBIN"); d != "" {
+	if d := env.Get("GOBIN"); d != "" {
 		dirs = append(dirs, d)
 	}
 	if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {

@@ -12,6 +12,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 
+	"github.com/lwa-go/lwa/scripts/release/internal/cli"
 	"github.com/lwa-go/lwa/scripts/release/provenance"
 )
 
@@ -97,7 +98,7 @@ type signImageConfig struct {
 
 func parseSignImage(args []string, stderr io.Writer) (signImageConfig, error) {
 	var cfg signImageConfig
-	fs := newFlagSet("sign-image", stderr)
+	fs := cli.NewFlagSet("sign-image", stderr)
 	fs.StringVar(&cfg.dist, "dist", "", "goreleaser's dist directory (holds image/, the OCI layout)")
 	fs.StringVar(&cfg.image, "image", "", "the repository the image was pushed to")
 	fs.StringVar(&cfg.artifact, "artifact", "", "the artifact goreleaser runs the publisher for")
@@ -105,7 +106,7 @@ func parseSignImage(args []string, stderr io.Writer) (signImageConfig, error) {
 	if err := fs.Parse(args); err != nil {
 		return signImageConfig{}, err
 	}
-	if err := required(fs, "dist", "image"); err != nil {
+	if err := cli.Required(fs, "dist", "image"); err != nil {
 		return signImageConfig{}, err
 	}
 	return cfg, nil
@@ -122,7 +123,7 @@ func signImage(ctx context.Context, cfg signImageConfig, env environment) error 
 		return fmt.Errorf("sign-image: %w", err)
 	}
 	if !ok {
-		env.logf("sign-image: %s not set: the image is not signed", cosignKeyEnv)
+		env.Logf("sign-image: %s not set: the image is not signed", cosignKeyEnv)
 		return nil
 	}
 	pred := predicateFile(cfg.dist)
@@ -141,6 +142,6 @@ func signImage(ctx context.Context, cfg signImageConfig, env environment) error 
 			return fmt.Errorf("sign-image: provenance: %w", err)
 		}
 	}
-	env.logf("signed %s@%s and its %d platform images; provenance attached to each", cfg.image, img.index, len(img.platforms))
+	env.Logf("signed %s@%s and its %d platform images; provenance attached to each", cfg.image, img.index, len(img.platforms))
 	return nil
 }

@@ -14,39 +14,17 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
-	"fmt"
-	"io"
-	"os"
-	"os/signal"
-	"syscall"
+
+	"github.com/lwa-go/lwa/scripts/release/internal/cli"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	env := environment{lookup: os.LookupEnv, stdout: os.Stdout, stderr: os.Stderr}
-	if err := run(ctx, os.Args[1:], env); err != nil {
-		fmt.Fprintln(os.Stderr, "release supplychain:", err)
-		os.Exit(1)
-	}
-}
+// name prefixes the command's log lines and errors.
+const name = "release supplychain"
 
-// environment is what the process gives the commands.
-type environment struct {
-	lookup         func(string) (string, bool)
-	stdout, stderr io.Writer
-}
+func main() { cli.Main(name, usage, commands()) }
 
-func (e environment) logf(format string, args ...any) {
-	fmt.Fprintf(e.stderr, "release supplychain: "+format+"\n", args...)
-}
-
-func (e environment) get(key string) string {
-	v, _ := e.lookup(key)
-	return v
-}
+// environment is what the process gives the commands (tests give their own).
+type environment = cli.Env
 
 const usage = `usage: go run ./scripts/release/supplychain COMMAND [flags]
 
@@ -56,55 +34,34 @@ commands:
   sign-image  sign the pushed image and attach the provenance, if COSIGN_KEY is set
 `
 
+// commands is each subcommand's run: parse its flags, then do it.
+func commands() cli.Commands {
+	return cli.Commands{
+		"sbom": func(ctx context.Context, args []string, env environment) error {
+			cfg, err := parseSBOM(args, env.Stderr)
+			if err != nil {
+				return err
+			}
+			return writeSBOM(cfg)
+		},
+		"sign": func(ctx context.Context, args []string, env environment) error {
+			cfg, err := parseSign(args, env.Stderr)
+			if err != nil {
+				return err
+			}
+			return sign(ctx, cfg, env)
+		},
+		"sign-image": func(ctx context.Context, args []string, env environment) error {
+			cfg, err := parseSignImage(args, env.Stderr)
+			if err != nil {
+				return err
+			}
+			return signImage(ctx, cfg, env)
+		},
+	}
+}
+
+// run calls the subcommand args[0] names, as main does.
 func run(ctx context.Context, args []string, env environment) error {
-	if len(args) == 0 {
-		fmt.Fprint(env.stderr, usage)
-		return errors.New("no command")
-	}
-	cmd, args := args[0], args[1:]
-	switch cmd {
-	case "sbom":
-		cfg, err := parseSBOM(args, env.stderr)
-		if err != nil {
-			return err
-		}
-		return writeSBOM(cfg)
-	case "sign":
-		cfg, err := parseSign(args, env.stderr)
-		if err != nil {
-			return err
-		}
-		return sign(ctx, cfg, env)
-	case "sign-image":
-		cfg, err := parseSignImage(args, env.stderr)
-		if err != nil {
-			return err
-		}
-		return signImage(ctx, cfg, env)
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(env.stdout, usage)
-		return nil
-	}
-	fmt.Fprint(env.stderr, usage)
-	return fmt.Errorf("unknown command %q", cmd)
-}
-
-// newFlagSet returns a flag set that reports errors instead of exiting.
-func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	return fs
-}
-
-// required fails if any of the named flags is empty, or if arguments are left over.
-func required(fs *flag.FlagSet, names ...string) error {
-	for _, n := range names {
-		if f := fs.Lookup(n); f == nil || f.Value.String() == "" {
-			return fmt.Errorf("%s: --%s is required", fs.Name(), n)
-		}
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
-	}
-	return nil
+	return cli.Run(ctx, args, env, usage, commands())
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/lwa-go/lwa/packager/layerzip"
 	"github.com/lwa-go/lwa/packager/output"
 	"github.com/lwa-go/lwa/packager/sbom"
+	"github.com/lwa-go/lwa/scripts/release/internal/cli"
 )
 
 type sbomConfig struct {
@@ -18,7 +19,7 @@ type sbomConfig struct {
 
 func parseSBOM(args []string, stderr io.Writer) (sbomConfig, error) {
 	var cfg sbomConfig
-	fs := newFlagSet("sbom", stderr)
+	fs := cli.NewFlagSet("sbom", stderr)
 	fs.StringVar(&cfg.binary, "binary", "", "the adapter binary goreleaser built")
 	fs.StringVar(&cfg.platform, "platform", "", "its platform, e.g. linux/amd64")
 	fs.StringVar(&cfg.version, "version", "", "the release version (goreleaser's .Version)")
@@ -27,7 +28,7 @@ func parseSBOM(args []string, stderr io.Writer) (sbomConfig, error) {
 	if err := fs.Parse(args); err != nil {
 		return sbomConfig{}, err
 	}
-	if err := required(fs, "binary", "platform", "version", "source-date-epoch", "output"); err != nil {
+	if err := cli.Required(fs, "binary", "platform", "version", "source-date-epoch", "output"); err != nil {
 		return sbomConfig{}, err
 	}
 	return cfg, nil

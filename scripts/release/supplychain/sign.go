@@ -10,6 +10,7 @@ import (
 	"runtime"
 
 	"github.com/lwa-go/lwa/packager/output"
+	"github.com/lwa-go/lwa/scripts/release/internal/cli"
 	"github.com/lwa-go/lwa/scripts/release/provenance"
 )
 
@@ -23,7 +24,7 @@ type signConfig struct {
 
 func parseSign(args []string, stderr io.Writer) (signConfig, error) {
 	var cfg signConfig
-	fs := newFlagSet("sign", stderr)
+	fs := cli.NewFlagSet("sign", stderr)
 	fs.StringVar(&cfg.artifact, "artifact", "", "the checksums file to sign (SHA256SUMS)")
 	fs.StringVar(&cfg.signature, "signature", "", "the cosign signature to write")
 	fs.StringVar(&cfg.dist, "dist", "", "goreleaser's dist directory (holds image/, the OCI layout)")
@@ -37,7 +38,7 @@ func parseSign(args []string, stderr io.Writer) (signConfig, error) {
 	if err := fs.Parse(args); err != nil {
 		return signConfig{}, err
 	}
-	if err := required(fs, "artifact", "signature", "dist", "version", "commit", "source-date-epoch", "repository", "image"); err != nil {
+	if err := cli.Required(fs, "artifact", "signature", "dist", "version", "commit", "source-date-epoch", "repository", "image"); err != nil {
 		return signConfig{}, err
 	}
 	if cfg.imageTag == "" {
@@ -62,7 +63,7 @@ func sign(ctx context.Context, cfg signConfig, env environment) error {
 		return fmt.Errorf("sign: %w", err)
 	}
 	if !ok {
-		env.logf("sign: %s not set: no cosign signature, no signed provenance", cosignKeyEnv)
+		env.Logf("sign: %s not set: no cosign signature, no signed provenance", cosignKeyEnv)
 		return nil
 	}
 	if err := c.signBlob(ctx, cfg.artifact, cfg.signature); err != nil {
@@ -90,7 +91,7 @@ func sign(ctx context.Context, cfg signConfig, env environment) error {
 	if err := writeBytes(out, envelope); err != nil {
 		return fmt.Errorf("sign: %w", err)
 	}
-	env.logf("signed %s (%s) and the provenance %s", cfg.artifact, cfg.signature, out)
+	env.Logf("signed %s (%s) and the provenance %s", cfg.artifact, cfg.signature, out)
 	return nil
 }
 
@@ -153,11 +154,11 @@ func releaseProvenance(cfg signConfig, env environment) (pred, stmt []byte, err 
 // builderID names the build platform: LWA_BUILDER_ID if set, else the GitHub Actions workflow
 // running the release, else a machine of a maintainer (a local release).
 func builderID(env environment) string {
-	if id := env.get("LWA_BUILDER_ID"); id != "" {
+	if id := env.Get("LWA_BUILDER_ID"); id != "" {
 		return id
 	}
-	if ref := env.get("GITHUB_WORKFLOW_REF"); ref != "" {
-		server := env.get("GITHUB_SERVER_URL")
+	if ref := env.Get("GITHUB_WORKFLOW_REF"); ref != "" {
+		server := env.Get("GITHUB_SERVER_URL")
 		if server == "" {
 			server = "https://github.com"
 		}
@@ -168,11 +169,11 @@ func builderID(env environment) string {
 
 // invocationID is the GitHub Actions run, when the release runs there.
 func invocationID(env environment) string {
-	server, repo, id := env.get("GITHUB_SERVER_URL"), env.get("GITHUB_REPOSITORY"), env.get("GITHUB_RUN_ID")
+	server, repo, id := env.Get("GITHUB_SERVER_URL"), env.Get("GITHUB_REPOSITORY"), env.Get("GITHUB_RUN_ID")
 	if server == "" || repo == "" || id == "" {
 		return ""
 	}
-	return server + "/" + repo + "/actions/runs/" + id + "/attempts/" + env.get("GITHUB_RUN_ATTEMPT")
+	return server + "/" + repo + "/actions/runs/" + id + "/attempts/" + env.Get("GITHUB_RUN_ATTEMPT")
 }
 
 func writeBytes(path string, data []byte) error {

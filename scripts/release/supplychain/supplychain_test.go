@@ -21,8 +21,8 @@ const testCommit = "0123456789abcdef0123456789abcdef01234567"
 func testEnv(vars map[string]string) (environment, *bytes.Buffer) {
 	var stderr bytes.Buffer
 	return environment{
-		lookup: func(k string) (string, bool) { v, ok := vars[k]; return v, ok },
-		stdout: &bytes.Buffer{}, stderr: &stderr,
+		Name: name, Lookup: func(k string) (string, bool) { v, ok := vars[k]; return v, ok },
+		Stdout: &bytes.Buffer{}, Stderr: &stderr,
 	}, &stderr
 }
 
