@@ -359,29 +359,21 @@ func (s *scanner) boolOrNull(dst *bool) error {
 // strings reads a string, an array of strings (null elements skipped) or null, calling add for
 // each string.
 func (s *scanner) strings(add func(string)) error {
-	switch s.ws() {
-	case '"':
-		v, err := s.strValue()
-		if err == nil {
-			add(v)
-		}
-		return err
-	case 'n':
-		return s.literal("null")
-	case '[':
-		return s.array(func() error {
-			switch s.ws() {
-			case '"':
-				v, err := s.strValue()
-				if err == nil {
-					add(v)
-				}
-				return err
-			case 'n':
-				return s.literal("null")
-			}
-			return s.wrongType()
-		})
+	if s.ws() == '[' {
+		return s.array(func() error { return s.stringOrNullTo(add) })
 	}
-	return s.wrongType()
+	return s.stringOrNullTo(add)
+}
+
+// stringOrNullTo reads a string, calling add with it, or null.
+func (s *scanner) stringOrNullTo(add func(string)) error {
+	if s.ws() == 'n' {
+		return s.literal("null")
+	}
+	var v string
+	if err := s.stringOrNull(&v); err != nil {
+		return err
+	}
+	add(v)
+	return nil
 }
