@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -99,14 +100,16 @@ func TestReadinessHTTP(t *testing.T) {
 		"AWS_LWA_READINESS_CHECK_HEALTHY_STATUS", "200-299")
 	done := make(chan error, 1)
 	go func() { done <- Wait(context.Background(), cfg, discard) }()
-	time.Sleep(100 * time.Millisecond)
+	// 300 ms: at least 5 ms apart, that is at most 61 probes; a machine stalled for a moment still
+	// makes well over 5.
+	time.Sleep(300 * time.Millisecond)
 	select {
 	case err := <-done:
 		t.Fatalf("ready while the app answers 503: %v", err)
 	default:
 	}
-	if n := probes.Load(); n < 5 || n > 60 {
-		t.Errorf("%d probes in 100 ms against an unhealthy app; want a steady retry without hammering", n)
+	if n := probes.Load(); n < 5 || n > 61 {
+		t.Errorf("%d probes in 300 ms against an unhealthy app; want a steady retry without hammering (5 ms apart at least)", n)
 	}
 	healthy.Store(true)
 	select {
@@ -119,6 +122,11 @@ func TestReadinessHTTP(t *testing.T) {
 	}
 }
 
+// A listener that appears while the adapter waits is seen quickly. The goal is 2 ms, measured by
+// the benchmarks (TestReadiness in scripts/bench), and the schedule's own tests pin its 1 ms
+// checks; this checks that Wait follows it. The best of three tries must be within 20 ms: a
+// loaded CI machine can stall one try, not all three, and a schedule that had backed off to
+// 100 ms or more by 50 ms would miss in every try.
 func TestReadinessSeesLateListenerQuickly(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -129,32 +137,43 @@ func TestReadinessSeesLateListenerQuickly(t *testing.T) {
 	for _, proto := range []string{"http", "tcp"} {
 		t.Run(proto, func(t *testing.T) {
 			cfg := testConfig(t, addr, "AWS_LWA_READINESS_CHECK_PROTOCOL", proto)
-			done := make(chan time.Time, 1)
-			go func() {
-				if err := Wait(context.Background(), cfg, discard); err != nil {
-					t.Error(err)
-				}
-				done <- time.Now()
-			}()
-			time.Sleep(50 * time.Millisecond)
-			l, err := net.Listen("tcp", addr)
-			if err != nil {
-				t.Fatal(err)
+			best := time.Duration(math.MaxInt64)
+			for range 3 {
+				best = min(best, seenAfterListen(t, cfg, addr, 50*time.Millisecond))
 			}
-			listening := time.Now()
-			srv := &http.Server{Handler: http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})}
-			go func() { _ = srv.Serve(l) }()
-			defer srv.Close()
-			select {
-			case at := <-done:
-				// The goal is 2 ms; allow scheduling noise on a loaded CI machine.
-				if d := at.Sub(listening); d > 20*time.Millisecond {
-					t.Errorf("ready %s after the app listened", d)
-				}
-			case <-time.After(2 * time.Second):
-				t.Fatal("never ready")
+			if best > 20*time.Millisecond {
+				t.Errorf("ready %s after the app listened, at best of three", best)
 			}
 		})
+	}
+}
+
+// seenAfterListen starts Wait, listens on addr after a while, and returns how long after that
+// Wait returned.
+func seenAfterListen(t *testing.T, cfg config.Config, addr string, after time.Duration) time.Duration {
+	t.Helper()
+	done := make(chan time.Time, 1)
+	go func() {
+		if err := Wait(context.Background(), cfg, discard); err != nil {
+			t.Error(err)
+		}
+		done <- time.Now()
+	}()
+	time.Sleep(after)
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	listening := time.Now()
+	srv := &http.Server{Handler: http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})}
+	go func() { _ = srv.Serve(l) }()
+	defer srv.Close()
+	select {
+	case at := <-done:
+		return at.Sub(listening)
+	case <-time.After(2 * time.Second):
+		t.Fatal("never ready")
+		return 0
 	}
 }
 

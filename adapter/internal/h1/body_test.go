@@ -458,7 +458,10 @@ func TestReuseAfterSecondGoroutineBody(t *testing.T) {
 		io.ReadAll(resp.Body)
 		resp.Body.Close()
 	}
-	if n := conns.Load(); n != 1 {
-		t.Errorf("%d sequential requests, each body read in full before the answer, used %d connections; want 1", rounds, n)
+	// One connection when every writer goroutine reports within writerGrace. On a loaded machine
+	// one may be descheduled longer between its last write and its report, and that connection is
+	// then rightly dropped; a connection never reused after such a body would need about 100.
+	if n := conns.Load(); n > 3 {
+		t.Errorf("%d sequential requests, each body read in full before the answer, used %d connections; want 1 (3 at most on a loaded machine)", rounds, n)
 	}
 }
