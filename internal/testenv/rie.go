@@ -61,15 +61,51 @@ func LookTool(name string) (string, error) {
 	return p, nil
 }
 
-// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
+// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago and that no earlier call
+// in this process returned.
 func FreePort(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("free port: %v", err)
+	var held []net.Listener
+	defer func() {
+		for _, l := range held {
+			l.Close()
+		}
+	}()
+	for range 100 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatalf("free port: %v", err)
+		}
+		// Held until we return, so that the kernel offers another port next time round.
+		held = append(held, l)
+		if p := l.Addr().(*net.TCPAddr).Port; issued.claim(p) {
+			return p
+		}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	t.Fatal("free port: the kernel offered only ports this process handed out already")
+	return 0
+}
+
+// issued records the ports FreePort handed out in this process. The kernel may offer a port just
+// released to the next bind(0), and two of a test's servers then share it: seen once, an app and
+// RIE's Runtime API on one port, the adapter taking RIE for the ready app. Ports belong to the
+// process, so this record does too.
+var issued = portSet{ports: map[int]bool{}}
+
+type portSet struct {
+	mu    sync.Mutex
+	ports map[int]bool
+}
+
+// claim reports whether p was not handed out before, and records it.
+func (s *portSet) claim(p int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ports[p] {
+		return false
+	}
+	s.ports[p] = true
+	return true
 }
 
 // BuildAdapter builds the lambda-adapter binary for this machine into dir and returns its path.
@@ -191,9 +227,6 @@ func StartRIE(t testing.TB, o Options) *RIE {
 		t.Fatal("the end-to-end tests need root (unshare and mount for a private /opt)")
 	}
 	invokePort, apiPort := FreePort(t), FreePort(t)
-	for apiPort == invokePort {
-		apiPort = FreePort(t)
-	}
 	// "echo 0" moves the writing shell itself; RIE and everything it starts inherit the cgroups.
 	// A private /tmp hides whatever the host keeps there, the installed RIE too when GOPATH is
 	// under /tmp (a CI runner's): RIE is then opened before the mounts and started through that
