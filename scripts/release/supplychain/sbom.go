@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"strconv"
@@ -47,8 +46,5 @@ func writeSBOM(cfg sbomConfig) error {
 	if err != nil {
 		return err
 	}
-	return output.WriteFile(cfg.output, 0o644, func(w io.Writer) error {
-		_, err := io.Copy(w, bytes.NewReader(doc))
-		return err
-	})
+	return output.WriteBytes(cfg.output, 0o644, doc)
 }

@@ -76,11 +76,11 @@ func sign(ctx context.Context, cfg signConfig, env environment) error {
 	if err := os.MkdirAll(filepath.Dir(predicateFile(cfg.dist)), 0o755); err != nil {
 		return fmt.Errorf("sign: %w", err)
 	}
-	if err := writeBytes(predicateFile(cfg.dist), pred); err != nil {
+	if err := output.WriteBytes(predicateFile(cfg.dist), 0o644, pred); err != nil {
 		return fmt.Errorf("sign: %w", err)
 	}
 	stmtPath := filepath.Join(filepath.Dir(predicateFile(cfg.dist)), "provenance-statement.json")
-	if err := writeBytes(stmtPath, stmt); err != nil {
+	if err := output.WriteBytes(stmtPath, 0o644, stmt); err != nil {
 		return fmt.Errorf("sign: %w", err)
 	}
 	envelope, err := c.attestStatement(ctx, stmtPath)
@@ -88,7 +88,7 @@ func sign(ctx context.Context, cfg signConfig, env environment) error {
 		return fmt.Errorf("sign: provenance: %w", err)
 	}
 	out := filepath.Join(cfg.dist, provenanceFile(cfg.version))
-	if err := writeBytes(out, envelope); err != nil {
+	if err := output.WriteBytes(out, 0o644, envelope); err != nil {
 		return fmt.Errorf("sign: %w", err)
 	}
 	env.Logf("signed %s (%s) and the provenance %s", cfg.artifact, cfg.signature, out)
@@ -174,11 +174,4 @@ func invocationID(env environment) string {
 		return ""
 	}
 	return server + "/" + repo + "/actions/runs/" + id + "/attempts/" + env.Get("GITHUB_RUN_ATTEMPT")
-}
-
-func writeBytes(path string, data []byte) error {
-	return output.WriteFile(path, 0o644, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
 }
