@@ -106,11 +106,7 @@ func releaseProvenance(cfg signConfig, env environment) (pred, stmt []byte, err 
 	if err != nil {
 		return nil, nil, err
 	}
-	self, err := provenance.FileSubjects(bytes.NewReader([]byte(output.SHA256(sums) + "  " + filepath.Base(cfg.artifact) + "\n")))
-	if err != nil {
-		return nil, nil, err
-	}
-	subjects = append(subjects, self...)
+	subjects = append(subjects, provenance.Resource{Name: filepath.Base(cfg.artifact), Digest: map[string]string{"sha256": output.SHA256(sums)}})
 	img, err := readLayout(filepath.Join(cfg.dist, "image"))
 	if err != nil {
 		return nil, nil, fmt.Errorf("provenance: %w", err)
