@@ -231,17 +231,3 @@ func spread(xs []float64) string {
 	}
 	return fmt.Sprintf("%+.1f%% to %+.1f%%", slices.Min(xs)*100, slices.Max(xs)*100)
 }
-
-func slicesMin(ds []time.Duration) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	return slices.Min(ds)
-}
-
-func slicesMax(ds []time.Duration) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	return slices.Max(ds)
-}
