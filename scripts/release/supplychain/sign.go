@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 
+	"github.com/lwa-go/lwa/packager/build"
 	"github.com/lwa-go/lwa/packager/output"
 	"github.com/lwa-go/lwa/scripts/release/internal/cli"
 	"github.com/lwa-go/lwa/scripts/release/provenance"
@@ -126,8 +127,9 @@ func releaseProvenance(cfg signConfig, env environment) (pred, stmt []byte, err 
 		BuilderID:       builderID(env),
 		BuilderVersion:  map[string]string{"go": runtime.Version()},
 		Internal: map[string]string{
-			"adapterBuild": "CGO_ENABLED=0 go build -trimpath -buildvcs=false -tags=nethttpomithttp2 -ldflags=\"-s -w -X main.stamp=lwa-adapter-version=" + cfg.version + ";\" ./adapter/cmd/lambda-adapter",
-			"release":      "goreleaser release with .goreleaser.yaml at the commit (docs/release.md)",
+			"adapterBuild": "CGO_ENABLED=0 go build -trimpath -buildvcs=false -tags=" + build.AdapterTags +
+				" -ldflags=\"" + build.AdapterLDFlags(cfg.version) + "\" ./adapter/cmd/lambda-adapter",
+			"release": "goreleaser release with .goreleaser.yaml at the commit (docs/release.md)",
 		},
 		InvocationID: invocationID(env),
 	})
