@@ -92,6 +92,7 @@ type ErrorReport struct {
 // Emulator serves both APIs. Create it with New and serve it with any http.Server.
 type Emulator struct {
 	cfg Config
+	arn string // cfg.FunctionARN(), the same for every invocation
 	mux *http.ServeMux
 
 	mu            sync.Mutex
@@ -121,6 +122,7 @@ func New(cfg Config) *Emulator {
 		errors:   make(chan ErrorReport, 16),
 		restore:  make(chan struct{}),
 	}
+	e.arn = e.cfg.FunctionARN()
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+runtimePrefix+"/invocation/next", e.next)
 	mux.HandleFunc("POST "+runtimePrefix+"/invocation/{id}/response", e.response)

@@ -167,7 +167,7 @@ func (e *Emulator) dispatch(inv *invocation) bool {
 	e.mu.Unlock()
 	e.publish(eventInvoke, invokeEvent{
 		EventType: eventInvoke, DeadlineMs: inv.deadline.UnixMilli(), RequestID: inv.id,
-		InvokedFunctionArn: e.cfg.FunctionARN(),
+		InvokedFunctionArn: e.arn,
 		Tracing:            tracing{Type: "X-Amzn-Trace-Id", Value: inv.req.TraceID},
 	})
 	return true

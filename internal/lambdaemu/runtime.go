@@ -55,7 +55,7 @@ func (e *Emulator) next(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set(headerRequestID, inv.id)
 	h.Set(headerDeadlineMs, strconv.FormatInt(inv.deadline.UnixMilli(), 10))
-	h.Set(headerFunctionARN, e.cfg.FunctionARN())
+	h.Set(headerFunctionARN, e.arn)
 	h.Set(headerTraceID, inv.req.TraceID)
 	setIf(h, headerClientContext, inv.req.ClientContext)
 	setIf(h, headerCognitoIdentity, inv.req.CognitoIdentity)

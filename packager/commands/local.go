@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -34,7 +33,7 @@ func (a *app) localCommand() *cli.Command {
 		Flags: append(localFlags(),
 			&cli.StringFlag{Name: "host", Value: "127.0.0.1", Usage: "address the front door listens on", EnvVars: []string{"LWA_PACK_HOST", "LWA_LOCAL_HOST"}},
 			&cli.IntFlag{Name: "port", Value: local.DefaultPort, Usage: "port the front door listens on", EnvVars: []string{"LWA_PACK_PORT", "LWA_LOCAL_PORT"}},
-			&cli.StringFlag{Name: "trigger", Value: string(local.HTTPAPI), Usage: "the service whose events to send: " + triggerNames(), EnvVars: []string{"LWA_PACK_TRIGGER"}},
+			&cli.StringFlag{Name: "trigger", Value: string(local.HTTPAPI), Usage: "the service whose events to send: " + local.TriggerNames(), EnvVars: []string{"LWA_PACK_TRIGGER"}},
 			&cli.StringFlag{Name: "stage", Usage: "REST API stage name in the request context (--trigger rest-api; default local)", EnvVars: []string{"LWA_PACK_STAGE"}},
 		),
 		Action: a.local,
@@ -48,14 +47,6 @@ func (a *app) localCommand() *cli.Command {
 			Action: a.localInvoke,
 		}},
 	}
-}
-
-func triggerNames() string {
-	var names []string
-	for _, t := range local.Triggers() {
-		names = append(names, string(t))
-	}
-	return strings.Join(names, ", ")
 }
 
 // localFlags are the function's flags, shared by local and local invoke.

@@ -261,9 +261,6 @@ func TestE2ELocalClearErrors(t *testing.T) {
 	}
 
 	app := testenv.FreePort(t)
-	for app == port {
-		app = testenv.FreePort(t)
-	}
 	_, stderr, err = runOnce(t, "", "local", "--port", itoa(port), "--adapter-binary", bins.adapter,
 		"--env", "AWS_LWA_PORT="+itoa(app), "--env", "AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS=1", "--", "sleep", "30")
 	if err == nil || !strings.Contains(stderr, "http://127.0.0.1:"+itoa(app)+"/") || !strings.Contains(stderr, "last result") {

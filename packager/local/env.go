@@ -54,12 +54,8 @@ type environment struct {
 }
 
 func startEnvironment(ctx context.Context, o *Options) (*environment, error) {
-	handler := o.Handler
-	if handler == "" {
-		handler = filepath.Base(o.Command[0])
-	}
 	emu := lambdaemu.New(lambdaemu.Config{
-		FunctionName: o.FunctionName, Handler: handler, Region: o.Region, Timeout: o.Timeout, Extensions: 1,
+		FunctionName: o.FunctionName, Handler: o.handlerName(), Region: o.Region, Timeout: o.Timeout, Extensions: 1,
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -176,10 +172,6 @@ func (e *environment) runtimeCommand() ([]string, error) {
 // lambdaEnv is the runtime's environment: the host's, the function's variables, then the ones
 // Lambda reserves (which the function cannot override).
 func (o *Options) lambdaEnv(api string) []string {
-	handler := o.Handler
-	if handler == "" {
-		handler = filepath.Base(o.Command[0])
-	}
 	env := append([]string{}, o.Environ...)
 	env = append(env, o.Env...)
 	if o.Handler != "" {
@@ -198,9 +190,18 @@ func (o *Options) lambdaEnv(api string) []string {
 		"AWS_LAMBDA_INITIALIZATION_TYPE=on-demand",
 		"AWS_REGION="+o.Region,
 		"AWS_DEFAULT_REGION="+o.Region,
-		"_HANDLER="+handler,
+		"_HANDLER="+o.handlerName(),
 		"LAMBDA_TASK_ROOT="+o.TaskRoot,
 	)
+}
+
+// handlerName is _HANDLER and what extensions are told at registration: the --handler script, or
+// the command's program name.
+func (o *Options) handlerName() string {
+	if o.Handler != "" {
+		return o.Handler
+	}
+	return filepath.Base(o.Command[0])
 }
 
 // extensionEnv is what extensions get: Lambda leaves out the underscore-prefixed variables.

@@ -123,7 +123,7 @@ func (f *frontDoor) invoke(w http.ResponseWriter, ctx context.Context, env *envi
 	// The answer is complete: send it before the REPORT line's bookkeeping (memory from /proc).
 	_ = http.NewResponseController(w).Flush()
 	o := res.Wait()
-	f.report(env, res, o)
+	fmt.Fprint(f.o.Output, reportLines(env, res, o))
 	if o.TimedOut {
 		env.kill(fmt.Errorf("invocation %s timed out", id))
 	}
@@ -246,9 +246,4 @@ func sourceIP(remote string) string {
 		return remote
 	}
 	return host
-}
-
-// report prints Lambda's END and REPORT lines for one invocation.
-func (f *frontDoor) report(env *environment, res *lambdaemu.Result, o lambdaemu.Outcome) {
-	fmt.Fprint(f.o.Output, reportLines(env, res, o))
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -208,7 +209,7 @@ func restAPIEvent(in Incoming) events.APIGatewayProxyRequest {
 	// REST APIs keep the header names as the client sent them; Go's server has canonicalised them.
 	mh := map[string][]string{}
 	for k, vs := range h {
-		mh[canonical(k)] = vs
+		mh[http.CanonicalHeaderKey(k)] = vs
 	}
 	q := decodedQuery(query)
 	dp := decodedPath(path)
@@ -226,16 +227,6 @@ func restAPIEvent(in Incoming) events.APIGatewayProxyRequest {
 		},
 		Body: b, IsBase64Encoded: b64,
 	}
-}
-
-func canonical(k string) string {
-	parts := strings.Split(k, "-")
-	for i, p := range parts {
-		if p != "" {
-			parts[i] = strings.ToUpper(p[:1]) + p[1:]
-		}
-	}
-	return strings.Join(parts, "-")
 }
 
 const localTargetGroup = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/local/0000000000000000"

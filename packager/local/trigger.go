@@ -38,11 +38,16 @@ func ParseTrigger(s string) (Trigger, error) {
 			return t, nil
 		}
 	}
+	return "", fmt.Errorf("--trigger %q: unknown trigger: use one of %s", s, TriggerNames())
+}
+
+// TriggerNames is every trigger's name, comma-separated, for help and error texts.
+func TriggerNames() string {
 	names := make([]string, 0, len(Triggers()))
 	for _, t := range Triggers() {
 		names = append(names, string(t))
 	}
-	return "", fmt.Errorf("--trigger %q: unknown trigger: use one of %s", s, strings.Join(names, ", "))
+	return strings.Join(names, ", ")
 }
 
 // Incoming is one HTTP request as the front door received it.
