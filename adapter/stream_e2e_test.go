@@ -6,15 +6,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -167,22 +164,6 @@ func TestE2EStreamOverRIECap(t *testing.T) {
 	}
 }
 
-// stBadapp builds the misbehaving app of internal/testenv/badapp once per test binary.
-var stBadapp = sync.OnceValues(func() (string, error) {
-	out := filepath.Join(filepath.Dir(adapterBin), "badapp-stream")
-	root, err := filepath.Abs("..")
-	if err != nil {
-		return "", err
-	}
-	cmd := exec.Command("go", "build", "-o", out, "./internal/testenv/badapp")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("build badapp: %w\n%s", err, b)
-	}
-	return out, nil
-})
-
 // stManaged starts RIE in Managed Instances mode (the one that reads trailers) with the adapter in
 // streaming mode and bootstrap as /var/runtime/bootstrap; files are copied into /var/runtime.
 func stManaged(t *testing.T, bootstrap string, files []string, env ...string) *testenv.RIE {
@@ -225,13 +206,10 @@ func stManagedInvoke(t *testing.T, r *testenv.RIE, payload []byte) *testenv.Resu
 }
 
 func TestE2EStreamErrorTrailersThroughRIEManagedInstances(t *testing.T) {
-	bin, err := stBadapp()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := badapp(t)
 	t.Run("app crashes mid-body", func(t *testing.T) {
 		port := testenv.FreePort(t)
-		r := stManaged(t, "exec /var/runtime/badapp-stream -supervise -addr 127.0.0.1:"+strconv.Itoa(port), []string{bin},
+		r := stManaged(t, "exec /var/runtime/badapp -supervise -addr 127.0.0.1:"+strconv.Itoa(port), []string{bin},
 			"AWS_LWA_PORT="+strconv.Itoa(port))
 		res := stManagedInvoke(t, r, testenv.V2(testenv.HTTPEvent{Path: "/crash-mid-body"}))
 		var doc struct{ ErrorType, ErrorMessage string }
@@ -260,10 +238,7 @@ func TestE2EStreamErrorTrailersThroughRIEManagedInstances(t *testing.T) {
 // Classic mode reads the streamed body whole and drops the trailers: the caller gets the prelude and
 // the partial body with a 200, and only the adapter's log tells of the failure.
 func TestE2EStreamFailureThroughClassicRIE(t *testing.T) {
-	bin, err := stBadapp()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := badapp(t)
 	f := startFn(t, fnOptions{env: []string{"AWS_LWA_INVOKE_MODE=response_stream"}, bootstrap: func(port int) []string {
 		return []string{bin, "-addr", "127.0.0.1:" + strconv.Itoa(port)}
 	}})

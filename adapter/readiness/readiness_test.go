@@ -36,7 +36,6 @@ func testConfig(t *testing.T, appAddr string, kv ...string) config.Config {
 	return c
 }
 
-// A readiness path may carry a query, sent as configured.
 // silentListener listens on a free loopback port and accepts every connection without ever
 // answering, holding each open until the test ends.
 func silentListener(t *testing.T) net.Listener {
@@ -63,6 +62,7 @@ func closedAddr(t *testing.T) string {
 	return "127.0.0.1:" + strconv.Itoa(testenv.FreePort(t))
 }
 
+// A readiness path may carry a query, sent as configured.
 func TestReadinessPathWithQuery(t *testing.T) {
 	got := make(chan string, 1)
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

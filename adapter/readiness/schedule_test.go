@@ -31,9 +31,9 @@ func TestScheduleNext(t *testing.T) {
 	}
 }
 
-// TestNoticeWithinFraction walks a whole wait: whenever the app starts listening, the next check
-// comes within max(2 ms, 2% of the time so far) of it (the goal, with room for the check's
-// own latency), and the number of checks over a long wait grows with its logarithm only.
+// TestScheduleNoticesWithinFraction walks a whole wait: whenever the app starts listening, the
+// next check comes within max(2 ms, 2% of the time so far) of it (the goal, with room for
+// the check's own latency), and the number of checks over a long wait grows with its logarithm only.
 func TestScheduleNoticesWithinFraction(t *testing.T) {
 	r := DefaultSchedule()
 	var checks []time.Duration

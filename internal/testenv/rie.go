@@ -113,7 +113,7 @@ func (s *portSet) claim(p int) bool {
 func BuildAdapter(moduleDir, dir, version string) (string, error) {
 	out := filepath.Join(dir, "lambda-adapter")
 	// The release's flags and tags (packager/build.AdapterTags), so tests run what ships.
-	cmd := exec.Command("go", "build", "-trimpath", "-tags", "nethttpomithttp2", "-ldflags", build.AdapterLDFlags(version), "-o", out, "./adapter/cmd/lambda-adapter")
+	cmd := exec.Command("go", "build", "-trimpath", "-tags", build.AdapterTags, "-ldflags", build.AdapterLDFlags(version), "-o", out, "./adapter/cmd/lambda-adapter")
 	cmd.Dir = moduleDir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
