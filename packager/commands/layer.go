@@ -49,9 +49,6 @@ func (a *app) layer(c *cli.Context) (err error) {
 			removeDir()
 		}
 	}()
-	if err := layer.Check(opts, cm.platforms); err != nil {
-		return fmt.Errorf("%s: %w", usage.FlagValue(c, "output", opts.Dir), err)
-	}
 	bins, cleanup, err := a.build(c.Context, cm, cm.platforms)
 	if err != nil {
 		return err

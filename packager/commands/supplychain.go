@@ -3,7 +3,6 @@ package commands
 import (
 	"context"
 	"fmt"
-	"maps"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -134,7 +133,7 @@ func sbomReferrers(art image.Result, bins []image.Binary, version string, create
 			return nil, fmt.Errorf("sbom: %s: %w", pi.Platform, err)
 		}
 		ann := map[string]string{annotations.Created: created.UTC().Format(time.RFC3339)}
-		r, err := referrer.New(sbom.MediaType, doc, *subject, maps.Clone(ann))
+		r, err := referrer.New(sbom.MediaType, doc, *subject, ann)
 		if err != nil {
 			return nil, fmt.Errorf("sbom: %s: %w", pi.Platform, err)
 		}

@@ -231,11 +231,10 @@ func checkImageTarget(ctx context.Context, o Options, r *Report, f *findings) er
 	t := &Target{Name: o.Target, Kind: KindImage, Opt: opt, Image: info}
 	r.Image = &ImageReport{Platform: info.Platform, Index: info.Index, Platforms: info.Platforms, Adapter: info.AdapterOnly, Layers: info.Layers, LayersRead: read}
 	// The adapter must match the image's own platform; the image against --arch is LWA021.
-	arch := lambdaArch(archOf(info.Platform))
 	if r.Architecture == "" {
-		r.Architecture = arch
+		r.Architecture = info.Arch
 	}
-	ai, err := checkAdapter(t, arch, f)
+	ai, err := checkAdapter(t, info.Arch, f)
 	if err != nil {
 		return err
 	}

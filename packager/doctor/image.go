@@ -24,9 +24,10 @@ type Image struct {
 	// AdapterOnly marks lwa-pack's adapter image (FROM scratch, entrypoint /lambda-adapter): a
 	// source to copy the adapter from, not a function, so function checks do not apply.
 	AdapterOnly bool
-	// Platform is the checked image's os/arch (chosen by --arch in an index, else the first).
-	Platform string
-	Config   v1.Config
+	// Platform is the checked image's os/arch (chosen by --arch in an index, else the first);
+	// Arch is its architecture as Lambda names it (x86_64, arm64).
+	Platform, Arch string
+	Config         v1.Config
 	// CompressedBytes is the sum of the layers' sizes in the manifest.
 	CompressedBytes int64
 	// Layers is the image's layer count; LayersRead how many were downloaded to find the files.
@@ -168,6 +169,7 @@ func describe(img v1.Image, info *Image) error {
 	}
 	info.Config = cf.Config
 	info.Platform = platformString(&v1.Platform{OS: cf.OS, Architecture: cf.Architecture, Variant: cf.Variant})
+	info.Arch = lambdaArch(cf.Architecture)
 	info.Layers = len(m.Layers)
 	for _, l := range m.Layers {
 		info.CompressedBytes += l.Size

@@ -20,9 +20,9 @@ func checkImage(t *Target, arch string, root fs.FS, l Limits, f *findings) {
 		f.add("LWA020", fmt.Sprintf("%s is an image index (%s): Lambda refuses indexes for functions", t.Name, strings.Join(im.Platforms, ", ")),
 			"deploy one platform's image: its digest from the index (`crane digest --platform linux/arm64 IMAGE`), or build it alone (`lwa-pack image --base IMAGE --platform linux/arm64`)")
 	}
-	if arch != "" && lambdaArch(archOf(im.Platform)) != arch {
+	if arch != "" && im.Arch != arch {
 		f.add("LWA021", fmt.Sprintf("the image is %s; the function runs on %s", im.Platform, arch),
-			fmt.Sprintf("build the image for %s, or set the function's architecture to %s", goPlatform(arch), lambdaArch(archOf(im.Platform))))
+			fmt.Sprintf("build the image for %s, or set the function's architecture to %s", goPlatform(arch), im.Arch))
 	}
 	if !im.AdapterOnly && len(im.Config.Entrypoint) == 0 && len(im.Config.Cmd) == 0 {
 		f.add("LWA022", "the image config has neither Entrypoint nor Cmd: Lambda has nothing to start",
@@ -35,14 +35,6 @@ func checkImage(t *Target, arch string, root fs.FS, l Limits, f *findings) {
 	if !im.AdapterOnly {
 		checkUserAccess(im.Config.User, root, f)
 	}
-}
-
-func archOf(platform string) string {
-	parts := strings.Split(platform, "/")
-	if len(parts) < 2 {
-		return platform
-	}
-	return parts[1]
 }
 
 // checkUserAccess checks that the image's user can list /opt/extensions and execute the adapter

@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/lwa-go/lwa/packager/image"
 )
 
 // maxFileRead bounds what is read of one wanted file (the adapter is about 6 MB).
@@ -35,7 +38,7 @@ func readFiles(ctx context.Context, layers []v1.Layer, want []string) (memFS, in
 			return nil, read, fmt.Errorf("read layer %d (%s): %w", i, d, err)
 		}
 		for _, w := range want {
-			if found[w] != nil || hidden(w) {
+			if found[w] != nil || hidden[w] {
 				settled[w] = true
 			}
 		}
@@ -43,15 +46,15 @@ func readFiles(ctx context.Context, layers []v1.Layer, want []string) (memFS, in
 	return found, read, nil
 }
 
-// scanLayer reads one layer's entries, recording the wanted paths not yet settled. It returns a
-// function telling whether a path is hidden from the layers below by this layer's whiteouts.
-func scanLayer(l v1.Layer, want []string, settled map[string]bool, found memFS) (func(string) bool, error) {
+// scanLayer reads one layer's entries, recording the wanted paths not yet settled. It returns the
+// wanted paths this layer's whiteouts hide from the layers below.
+func scanLayer(l v1.Layer, want []string, settled map[string]bool, found memFS) (map[string]bool, error) {
 	rc, err := l.Uncompressed()
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
-	var whiteouts, opaque []string
+	hidden := map[string]bool{}
 	pending := 0
 	for _, w := range want {
 		if !settled[w] {
@@ -67,18 +70,16 @@ func scanLayer(l v1.Layer, want []string, settled map[string]bool, found memFS) 
 		if err != nil {
 			return nil, err
 		}
-		name := cleanName(hdr.Name)
-		dir, base := path.Split(name)
-		dir = strings.TrimSuffix(dir, "/")
-		switch {
-		case base == ".wh..wh..opq":
-			opaque = append(opaque, dir)
-			continue
-		case strings.HasPrefix(base, ".wh."):
-			whiteouts = append(whiteouts, path.Join(dir, strings.TrimPrefix(base, ".wh.")))
+		name := image.CleanName(hdr.Name)
+		if strings.HasPrefix(path.Base(name), ".wh.") {
+			for _, w := range want {
+				if image.Hides(name, w) {
+					hidden[w] = true
+				}
+			}
 			continue
 		}
-		if !wanted(want, name) || settled[name] || found[name] != nil {
+		if !slices.Contains(want, name) || settled[name] || found[name] != nil {
 			continue
 		}
 		f := &memFile{hdr: hdr}
@@ -90,35 +91,5 @@ func scanLayer(l v1.Layer, want []string, settled map[string]bool, found memFS) 
 		found[name] = f
 		pending--
 	}
-	return func(p string) bool {
-		for _, w := range whiteouts {
-			if p == w || strings.HasPrefix(p, w+"/") {
-				return true
-			}
-		}
-		for _, o := range opaque {
-			if strings.HasPrefix(p, o+"/") {
-				return true
-			}
-		}
-		return false
-	}, nil
-}
-
-func wanted(want []string, name string) bool {
-	for _, w := range want {
-		if w == name {
-			return true
-		}
-	}
-	return false
-}
-
-// cleanName makes a tar entry name comparable: no leading ./ or /, no trailing /.
-func cleanName(n string) string {
-	n = strings.TrimPrefix(path.Clean("/"+n), "/")
-	if n == "" {
-		return "."
-	}
-	return n
+	return hidden, nil
 }

@@ -121,7 +121,8 @@ func openZip(path string, size int64) (*Target, error) {
 	return t, nil
 }
 
-// statFile returns a file's info and content (up to maxFileRead); a missing file is (nil, nil, nil).
+// statFile returns a file's info and, for a regular file, its whole content (an image's files
+// were already cut at maxFileRead when its layers were read); a missing file is (nil, nil, nil).
 func statFile(fsys fs.FS, name string) (fs.FileInfo, []byte, error) {
 	if fsys == nil {
 		return nil, nil, nil

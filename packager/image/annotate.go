@@ -71,22 +71,13 @@ func annotateImage(img v1.Image, annotations, labels map[string]string) (v1.Imag
 // rebuildIndex is idx with each entry whose digest is in replaced swapped for its replacement,
 // in the same order and with the same descriptor fields, media type and annotations.
 func rebuildIndex(idx v1.ImageIndex, replaced map[v1.Hash]v1.Image) (v1.ImageIndex, error) {
-	im, err := idx.IndexManifest()
+	out, im, err := emptyIndexLike(idx)
 	if err != nil {
-		return nil, fmt.Errorf("read index: %w", err)
-	}
-	mt, err := idx.MediaType()
-	if err != nil {
-		return nil, fmt.Errorf("read index media type: %w", err)
-	}
-	out := mutate.IndexMediaType(empty.Index, mt)
-	if len(im.Annotations) > 0 {
-		out = mutate.Annotations(out, im.Annotations).(v1.ImageIndex)
+		return nil, err
 	}
 	for _, d := range im.Manifests {
-		desc := v1.Descriptor{Platform: d.Platform, Annotations: d.Annotations, URLs: d.URLs}
 		if img, ok := replaced[d.Digest]; ok {
-			out = mutate.AppendManifests(out, mutate.IndexAddendum{Add: PlainDescriptor(img), Descriptor: desc})
+			out = mutate.AppendManifests(out, replacementEntry(img, d))
 			continue
 		}
 		child, err := indexChild(idx, d)
@@ -107,4 +98,31 @@ func indexChild(idx v1.ImageIndex, d v1.Descriptor) (mutate.Appendable, error) {
 		return nil, fmt.Errorf("index entry %s: %w", d.Digest, err)
 	}
 	return PlainDescriptor(img), nil
+}
+
+// emptyIndexLike returns an index with idx's media type and annotations and no entries, and idx's
+// manifest.
+func emptyIndexLike(idx v1.ImageIndex) (v1.ImageIndex, *v1.IndexManifest, error) {
+	mt, err := idx.MediaType()
+	if err != nil {
+		return nil, nil, fmt.Errorf("read index media type: %w", err)
+	}
+	im, err := idx.IndexManifest()
+	if err != nil {
+		return nil, nil, fmt.Errorf("read index: %w", err)
+	}
+	out := mutate.IndexMediaType(empty.Index, mt)
+	if len(im.Annotations) > 0 {
+		out = mutate.Annotations(out, im.Annotations).(v1.ImageIndex)
+	}
+	return out, im, nil
+}
+
+// replacementEntry is the index entry for img in place of the entry d: d's platform, annotations
+// and URLs, img's own digest, size and media type.
+func replacementEntry(img v1.Image, d v1.Descriptor) mutate.IndexAddendum {
+	return mutate.IndexAddendum{
+		Add:        PlainDescriptor(img),
+		Descriptor: v1.Descriptor{Platform: d.Platform, Annotations: d.Annotations, URLs: d.URLs},
+	}
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
@@ -150,27 +149,12 @@ func (p Plan) Apply(ctx context.Context, bins map[platform.Platform][]byte, o Op
 	if p.base.Index == nil || len(images) == 1 {
 		return SingleImage(images[0]), nil
 	}
-	mt, err := p.base.Index.MediaType()
+	idx, _, err := emptyIndexLike(p.base.Index)
 	if err != nil {
-		return nil, fmt.Errorf("read index media type: %w", err)
-	}
-	im, err := p.base.Index.IndexManifest()
-	if err != nil {
-		return nil, fmt.Errorf("read index: %w", err)
-	}
-	idx := mutate.IndexMediaType(empty.Index, mt)
-	if len(im.Annotations) > 0 {
-		idx = mutate.Annotations(idx, im.Annotations).(v1.ImageIndex)
+		return nil, err
 	}
 	for i, t := range p.targets {
-		idx = mutate.AppendManifests(idx, mutate.IndexAddendum{
-			Add: PlainDescriptor(images[i].Image),
-			Descriptor: v1.Descriptor{
-				Platform:    t.desc.Platform,
-				Annotations: t.desc.Annotations,
-				URLs:        t.desc.URLs,
-			},
-		})
+		idx = mutate.AppendManifests(idx, replacementEntry(images[i].Image, t.desc))
 	}
 	return Index(idx, images), nil
 }

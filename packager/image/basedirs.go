@@ -110,7 +110,7 @@ func scanLayer(l v1.Layer, want []string) (layerView, error) {
 		if err != nil {
 			return v, err
 		}
-		name := cleanName(h.Name)
+		name := CleanName(h.Name)
 		if !adapterPaths[name] {
 			v.others = true
 		}
@@ -118,17 +118,18 @@ func scanLayer(l v1.Layer, want []string) (layerView, error) {
 			dir := strings.TrimSuffix(w, "/")
 			if name == dir {
 				v.headers[w] = h
-			} else if hides(name, dir) {
+			} else if Hides(name, dir) {
 				v.hidden[w] = true
 			}
 		}
 	}
 }
 
-// hides reports whether the entry name is a whiteout that hides dir in lower layers: a whiteout
-// of dir or of any ancestor, or an opaque marker in any of its ancestors (which hides their
-// lower layers' children, not the directory that holds the marker).
-func hides(name, dir string) bool {
+// Hides reports whether the layer entry name (as CleanName gives it) is a whiteout that hides
+// the path dir in lower layers: a whiteout of dir or of any ancestor, or an opaque marker in any
+// of its ancestors (which hides their lower layers' children, not the directory that holds the
+// marker). It is lwa-pack's one reading of whiteouts, for building images and for doctor.
+func Hides(name, dir string) bool {
 	for p := dir; p != "." && p != ""; p = path.Dir(p) {
 		parent, base := path.Split(p)
 		if name == parent+".wh."+base || name == parent+".wh..wh..opq" {
@@ -138,8 +139,8 @@ func hides(name, dir string) bool {
 	return false
 }
 
-// cleanName turns "./opt/", "/opt" and "opt/" into "opt".
-func cleanName(name string) string {
+// CleanName makes a tar entry name comparable: "./opt/", "/opt" and "opt/" become "opt".
+func CleanName(name string) string {
 	name = path.Clean("/" + name)
 	return strings.TrimPrefix(name, "/")
 }

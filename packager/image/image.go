@@ -114,7 +114,7 @@ func adapterImage(b Binary, o Options) (v1.Image, error) {
 func history(o Options) v1.History {
 	return v1.History{
 		Created:   v1.Time{Time: o.Created.UTC()},
-		CreatedBy: "lwa-pack " + o.Version + ": COPY lambda-adapter /opt/extensions/lambda-adapter",
+		CreatedBy: historyPrefix + o.Version + ": COPY lambda-adapter /opt/extensions/lambda-adapter",
 	}
 }
 

@@ -572,7 +572,7 @@ func readFile(t *testing.T, l v1.Layer, name string) string {
 		if err != nil {
 			t.Fatalf("%s not in layer: %v", name, err)
 		}
-		if cleanName(h.Name) == name {
+		if CleanName(h.Name) == name {
 			b, _ := io.ReadAll(tr)
 			return string(b)
 		}

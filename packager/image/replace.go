@@ -49,9 +49,13 @@ func replaceAdapter(img v1.Image, p platform.Platform, scan baseScan, o Options)
 // describeOld names the adapter in layer i from the history entry that made it: "lwa-pack 1.2.3"
 // for lwa-pack's own layers, else the command (a Dockerfile's COPY).
 func describeOld(history []v1.History, i int) string {
-	h, ok := layerHistory(history, i)
+	j := layerHistory(history, i)
+	var h v1.History
+	if j < len(history) {
+		h = history[j]
+	}
 	switch {
-	case !ok || h.CreatedBy == "":
+	case h.CreatedBy == "":
 		return "version unknown"
 	case strings.HasPrefix(h.CreatedBy, historyPrefix):
 		v, _, _ := strings.Cut(strings.TrimPrefix(h.CreatedBy, historyPrefix), ":")
@@ -60,19 +64,20 @@ func describeOld(history []v1.History, i int) string {
 	return fmt.Sprintf("version unknown, added by %q", h.CreatedBy)
 }
 
-// layerHistory returns the history entry of the i-th layer (entries marked empty_layer have none).
-func layerHistory(history []v1.History, i int) (v1.History, bool) {
+// layerHistory returns the index in history of the i-th layer's entry (entries marked
+// empty_layer have no layer), len(history) when the history has none for it.
+func layerHistory(history []v1.History, i int) int {
 	n := 0
-	for _, h := range history {
+	for j, h := range history {
 		if h.EmptyLayer {
 			continue
 		}
 		if n == i {
-			return h, true
+			return j
 		}
 		n++
 	}
-	return v1.History{}, false
+	return len(history)
 }
 
 // dropTopLayer returns img without its last layer: the same config (its last diff ID and the
@@ -91,7 +96,8 @@ func dropTopLayer(img v1.Image, layers []v1.Layer, cfg *v1.ConfigFile) (v1.Image
 	}
 	cfg = cfg.DeepCopy()
 	cfg.RootFS.DiffIDs = cfg.RootFS.DiffIDs[:len(cfg.RootFS.DiffIDs)-1]
-	cfg.History = historyBefore(cfg.History, len(layers)-1)
+	// Keep the history entries that come before the dropped layer's own.
+	cfg.History = cfg.History[:layerHistory(cfg.History, len(layers)-1)]
 	if out, err = mutate.ConfigFile(out, cfg); err != nil {
 		return nil, err
 	}
@@ -99,19 +105,4 @@ func dropTopLayer(img v1.Image, layers []v1.Layer, cfg *v1.ConfigFile) (v1.Image
 		out = mutate.Annotations(out, m.Annotations).(v1.Image)
 	}
 	return out, nil
-}
-
-// historyBefore keeps the history entries that come before layer i's own entry.
-func historyBefore(history []v1.History, i int) []v1.History {
-	n := 0
-	for j, h := range history {
-		if h.EmptyLayer {
-			continue
-		}
-		if n == i {
-			return history[:j]
-		}
-		n++
-	}
-	return history
 }

@@ -66,20 +66,6 @@ func SBOMName(version string, p platform.Platform) string {
 	return fmt.Sprintf("lambda-adapter-layer-%s-%s.spdx.json", version, p.LambdaArch())
 }
 
-// Check makes sure Dir exists (creating it) and can take each platform's zip, so that a bad
-// directory fails before the build rather than after.
-func Check(o Options, platforms []platform.Platform) error {
-	if err := output.EnsureDir(o.Dir); err != nil {
-		return err
-	}
-	for _, p := range platforms {
-		if _, err := output.Join(o.Dir, ZipName(o.Version, p)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // Write zips each binary, writes the zips (each atomically), merges their checksums into
 // SHA256SUMS (keeping other versions' and platforms' lines), and writes template.yaml when bins
 // cover every platform. bins come from build.Build, one per platform.

@@ -68,11 +68,3 @@ func TestWriteOnePlatform(t *testing.T) {
 		t.Fatal("template.yaml written for one platform")
 	}
 }
-
-func TestCheckRefusesFile(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "dist")
-	os.WriteFile(file, nil, 0o644)
-	if err := Check(Options{Dir: file, Version: "1"}, platform.All()); err == nil {
-		t.Fatal("a file accepted as the output directory")
-	}
-}

@@ -20,6 +20,8 @@ type Registry struct {
 	Referrers []referrer.Artifact
 }
 
+// String is REPO:TAG with the tag pushed: Tag.String() is the reference as given, without the
+// default tag it was parsed with.
 func (r Registry) String() string { return r.Tag.Context().Tag(r.Tag.TagStr()).String() }
 
 // Publish pushes.
@@ -33,9 +35,7 @@ func (r Registry) Publish(ctx context.Context, res image.Result) ([]Result, erro
 			return nil, fmt.Errorf("referrer %s: %w", a.Descriptor().Digest, err)
 		}
 	}
-	// Tag.String() is the reference as given, without the default tag it was parsed with.
-	tagged := r.Tag.Context().Tag(r.Tag.TagStr()).String()
-	out := []Result{{Kind: "registry", Ref: tagged + "@" + digest.String(), Tag: r.Tag.TagStr(), Digest: digest.String()}}
+	out := []Result{{Kind: "registry", Ref: r.String() + "@" + digest.String(), Tag: r.Tag.TagStr(), Digest: digest.String()}}
 	for _, t := range r.ExtraTags {
 		out = append(out, Result{Kind: "registry", Ref: r.Tag.Context().Tag(t).String() + "@" + digest.String(), Tag: t, Digest: digest.String()})
 	}
