@@ -97,25 +97,30 @@ func (a *app) parseDoctor(c *cli.Context) (doctor.Options, error) {
 	} else if c.String("function") != "" {
 		return o, fmt.Errorf("%s needs --template", usage.FlagRef(c, "function"))
 	}
-	var fileEnv, flagEnv map[string]string
-	if f := c.String("env-file"); f != "" {
-		env, err := envvars.ReadFile(f)
-		if err != nil {
-			return o, fmt.Errorf("%s: %w", usage.FlagRef(c, "env-file"), err)
-		}
-		fileEnv = env
-	}
-	if pairs := c.Generic("env").(*pairList).items; len(pairs) > 0 {
-		env, err := envvars.ParsePairs(pairs)
-		if err != nil {
-			return o, err
-		}
-		flagEnv = env
+	fileEnv, flagEnv, err := functionEnv(c, c.Generic("env").(*pairList).items)
+	if err != nil {
+		return o, err
 	}
 	if fileEnv != nil || flagEnv != nil {
 		o.Env = envvars.Merge(fileEnv, flagEnv)
 	}
 	return o, nil
+}
+
+// functionEnv reads the function's own variables as doctor and local take them: --env-file's
+// file, then the --env pairs (which win when merged). Each is nil when its flag is unset.
+func functionEnv(c *cli.Context, pairs []string) (fromFile, fromFlags map[string]string, err error) {
+	if path := c.String("env-file"); path != "" {
+		if fromFile, err = envvars.ReadFile(path); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", usage.FlagRef(c, "env-file"), err)
+		}
+	}
+	if len(pairs) > 0 {
+		if fromFlags, err = envvars.ParsePairs(pairs); err != nil {
+			return nil, nil, err
+		}
+	}
+	return fromFile, fromFlags, nil
 }
 
 // pairList collects repeated --env values as given, commas included.

@@ -171,7 +171,7 @@ func (a *app) localOptions(c *cli.Context) (local.Options, func(), error) {
 // functionConfig fills in the function's variables and settings: the template first, then
 // --env-file, then --env; explicit flags win over the template.
 func (a *app) functionConfig(c *cli.Context, o *local.Options) error {
-	var fromTemplate, fromFile map[string]string
+	var fromTemplate map[string]string
 	if path := c.String("template"); path != "" {
 		tpl, err := samtemplate.Load(path)
 		if err != nil {
@@ -191,13 +191,7 @@ func (a *app) functionConfig(c *cli.Context, o *local.Options) error {
 	} else if c.IsSet("function") {
 		return fmt.Errorf("%s: needs --template", usage.FlagPlain(c, "function", c.String("function")))
 	}
-	if path := c.String("env-file"); path != "" {
-		var err error
-		if fromFile, err = envvars.ReadFile(path); err != nil {
-			return fmt.Errorf("%s: %w", usage.FlagRef(c, "env-file"), err)
-		}
-	}
-	fromFlags, err := envvars.ParsePairs(c.StringSlice("env"))
+	fromFile, fromFlags, err := functionEnv(c, c.StringSlice("env"))
 	if err != nil {
 		return err
 	}
