@@ -19,6 +19,9 @@ import (
 type invocationStatics struct {
 	opts event.RequestOptions // the per-invocation fields left empty
 	env  event.EnvConfig
+	// hookRoutes are the SnapStart hook paths in canonical form (config.CanonicalPath), for the
+	// guard; "" for a hook not set.
+	hookRoutes [2]string
 }
 
 func newInvocationStatics(cfg config.Config) invocationStatics {
@@ -36,7 +39,16 @@ func newInvocationStatics(cfg config.Config) invocationStatics {
 			LogStream:    cfg.LogStreamName,
 			LogGroup:     cfg.LogGroupName,
 		},
+		hookRoutes: [2]string{canonicalHook(cfg.BeforeCheckpointPath), canonicalHook(cfg.AfterRestorePath)},
 	}
+}
+
+// canonicalHook is a hook path's canonical form, "" when the hook is not set.
+func canonicalHook(p string) string {
+	if p == "" {
+		return ""
+	}
+	return config.CanonicalPath(p)
 }
 
 // request builds the app's request from ev.
