@@ -74,9 +74,10 @@ func (a *Adapter) callHook(ctx context.Context, hook, path, variable string) err
 // base path is removed, so the comparison is with what the app would route.
 func (a *Adapter) guarded(req *http.Request) bool {
 	p := req.URL.EscapedPath()
-	for _, h := range [2]string{a.cfg.BeforeCheckpointPath, a.cfg.AfterRestorePath} {
-		if h != "" && config.SameRoute(p, config.CanonicalPath(h)) {
-			a.log.Warn("refused a request for a SnapStart hook path", "path", p, "hook", h)
+	for i, canon := range a.statics.hookRoutes {
+		if config.SameRoute(p, canon) { // false for a hook not set ("")
+			hook := [2]string{a.cfg.BeforeCheckpointPath, a.cfg.AfterRestorePath}[i]
+			a.log.Warn("refused a request for a SnapStart hook path", "path", p, "hook", hook)
 			return true
 		}
 	}

@@ -18,7 +18,8 @@ import (
 const ExtensionName = "lambda-adapter"
 
 // Main runs the adapter until shutdown and returns the process exit code. lookup reads the
-// environment (os.LookupEnv in production). It leaves the Go runtime as it finds it: the process's
+// environment (config.Environ(os.Environ()) in production, which also lists the names so that
+// unknown AWS_LWA_ variables are warned about). It leaves the Go runtime as it finds it: the process's
 // tuning (GOMAXPROCS, GC percent) is the command's, in cmd/lambda-adapter.
 func Main(ctx context.Context, lookup config.Lookup, stderr io.Writer, version string) int {
 	cfg, warnings, cfgErr := config.FromEnv(lookup)

@@ -19,15 +19,21 @@ import (
 type invocationStatics struct {
 	opts event.RequestOptions // the per-invocation fields left empty
 	env  event.EnvConfig
+	// hookRoutes are the SnapStart hook paths in canonical form (config.CanonicalPath), for the
+	// guard; "" for a hook not set.
+	hookRoutes [2]string
 }
 
+// newInvocationStatics derives the statics from cfg. The authorization source header is made
+// canonical here, once: it is looked up in a header map on every invocation, and canonicalizing a
+// name written in lower case allocates each time.
 func newInvocationStatics(cfg config.Config) invocationStatics {
 	return invocationStatics{
 		opts: event.RequestOptions{
 			Host:                cfg.AppAddr(),
 			RemoveBasePath:      cfg.RemoveBasePath,
 			PassThroughPath:     cfg.PassThroughPath,
-			AuthorizationSource: cfg.AuthorizationSource,
+			AuthorizationSource: http.CanonicalHeaderKey(cfg.AuthorizationSource),
 		},
 		env: event.EnvConfig{
 			FunctionName: cfg.FunctionName,
@@ -36,15 +42,24 @@ func newInvocationStatics(cfg config.Config) invocationStatics {
 			LogStream:    cfg.LogStreamName,
 			LogGroup:     cfg.LogGroupName,
 		},
+		hookRoutes: [2]string{canonicalHook(cfg.BeforeCheckpointPath), canonicalHook(cfg.AfterRestorePath)},
 	}
+}
+
+// canonicalHook is a hook path's canonical form, "" when the hook is not set.
+func canonicalHook(p string) string {
+	if p == "" {
+		return ""
+	}
+	return config.CanonicalPath(p)
 }
 
 // request builds the app's request from ev.
 func (a *Adapter) request(ctx context.Context, log *slog.Logger, inv *lambdaapi.Invocation, ev *event.Event) (*http.Request, error) {
-	if src := a.cfg.AuthorizationSource; src != "" && ev.Kind != event.KindPassThrough && len(ev.Header.Values(src)) == 0 {
+	if src := a.statics.opts.AuthorizationSource; src != "" && ev.Kind != event.KindPassThrough && len(ev.Header[src]) == 0 {
 		a.authSourceMissing.Do(func() {
 			log.Warn("AWS_LWA_AUTHORIZATION_SOURCE header absent from a request; Authorization is passed on as sent (logged once)",
-				"header", src, "requestId", inv.RequestID)
+				"header", a.cfg.AuthorizationSource, "requestId", inv.RequestID)
 		})
 	}
 	req, err := ev.Request(ctx, a.requestOptions(inv))

@@ -71,7 +71,7 @@ func parseHostPort(name, v string) (string, error) {
 const pathAccepted = "a URL path starting with / (no spaces, ? or #)"
 
 func parsePath(name, v string) (string, error) {
-	if !strings.HasPrefix(v, "/") || strings.ContainsAny(v, " \t\r\n?#") || httpsyntax.HasControl(v) {
+	if !strings.HasPrefix(v, "/") || strings.ContainsAny(v, " ?#") || httpsyntax.HasControl(v) {
 		return "", &Error{Var: name, Value: v, Accepted: pathAccepted}
 	}
 	return v, nil

@@ -63,7 +63,7 @@ func parseMinUnhealthy(name, v string) (StatusSet, error) {
 // parseReadinessPath is a path with an optional query ("/health?deep=1"), sent as it is.
 func parseReadinessPath(name, v string) (string, error) {
 	p, q, _ := strings.Cut(v, "?")
-	if _, err := parsePath(name, p); err != nil || strings.ContainsAny(q, " \t\r\n#") || httpsyntax.HasControl(q) {
+	if _, err := parsePath(name, p); err != nil || strings.ContainsAny(q, " #") || httpsyntax.HasControl(q) {
 		return "", &Error{Var: name, Value: v, Accepted: "a URL path starting with /, with an optional ?query (no spaces or #)"}
 	}
 	return v, nil
