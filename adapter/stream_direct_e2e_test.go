@@ -91,11 +91,11 @@ func (d *stDirect) invoke(t testing.TB, payload []byte, timeout time.Duration) *
 // stArrivals returns when each byte after the prelude reached the Runtime API, per chunk.
 func stArrivals(t *testing.T, o *testenv.Outcome) (times []time.Duration, body []byte) {
 	t.Helper()
-	end := bytes.Index(o.Body, stNULs)
+	end := bytes.Index(o.Body, testenv.PreludeEnd)
 	if end < 0 {
 		t.Fatalf("no prelude: %s", o)
 	}
-	end += len(stNULs)
+	end += len(testenv.PreludeEnd)
 	seen := 0
 	for _, c := range o.Chunks {
 		from := max(end-seen, 0)
@@ -184,7 +184,7 @@ func TestE2EStream100MBMemoryFlat(t *testing.T) {
 	o = d.invoke(t, testenv.V2(testenv.HTTPEvent{Path: "/stream-bytes/" + strconv.Itoa(size), Query: "seed=3&chunk_size=65536"}), 2*time.Minute)
 	took := time.Since(start)
 	p, _ := stSplit(t, o.Body)
-	prelude := bytes.Index(o.Body, stNULs) + len(stNULs)
+	prelude := bytes.Index(o.Body, testenv.PreludeEnd) + len(testenv.PreludeEnd)
 	if o.Error || p.StatusCode != 200 || o.Size != int64(prelude+size) || o.Trailer.Get("Lambda-Runtime-Function-Error-Type") != "" {
 		t.Fatalf("100 MB stream: %d bytes after a %d-byte prelude, %s", o.Size-int64(prelude), prelude, o)
 	}

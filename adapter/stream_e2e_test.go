@@ -41,26 +41,11 @@ func (p stPrelude) get(name string) string {
 	return ""
 }
 
-var stNULs = []byte("\x00\x00\x00\x00\x00\x00\x00\x00")
-
 func stSplit(t *testing.T, b []byte) (stPrelude, []byte) {
 	t.Helper()
-	js, body, ok := bytes.Cut(b, stNULs)
 	var p stPrelude
-	if !ok {
-		t.Fatalf("no prelude in %q", truncateForTest(b))
-	}
-	if err := json.Unmarshal(js, &p); err != nil {
-		t.Fatalf("prelude %q: %v", js, err)
-	}
+	body := testenv.SplitStream(t, b, &p)
 	return p, body
-}
-
-func truncateForTest(b []byte) string {
-	if len(b) > 300 {
-		return string(b[:300]) + "…"
-	}
-	return string(b)
 }
 
 func stStartFn(t *testing.T, env ...string) *fn {
@@ -140,7 +125,7 @@ func TestE2EStreamPassThroughThroughRIE(t *testing.T) {
 	status, raw, _, _ := stInvoke(t, f, []byte(sqs))
 	var echo anything
 	if err := json.Unmarshal(raw, &echo); err != nil || status != 200 {
-		t.Fatalf("RIE answered %d %q: want the app's JSON, no prelude (%v)", status, truncateForTest(raw), err)
+		t.Fatalf("RIE answered %d %q: want the app's JSON, no prelude (%v)", status, testenv.Truncate(raw), err)
 	}
 	if echo.Method != "POST" || echo.Data != sqs || !strings.HasSuffix(echo.URL, "/anything/events") {
 		t.Errorf("the app saw %s %s with %q", echo.Method, echo.URL, echo.Data)
@@ -152,12 +137,12 @@ func TestE2EStreamOverRIECap(t *testing.T) {
 	f := stStartFn(t)
 	_, raw, _, _ := stInvoke(t, f, testenv.V2(testenv.HTTPEvent{Path: "/stream-bytes/" + strconv.Itoa(7<<20), Query: "seed=1"}))
 	if !bytes.Contains(raw, []byte("ResponseSizeTooLarge")) {
-		t.Errorf("caller got %q, want Lambda's size error", truncateForTest(raw))
+		t.Errorf("caller got %q, want Lambda's size error", testenv.Truncate(raw))
 	}
 	if !f.rie.WaitLog("status 413", 5*time.Second) {
 		t.Errorf("the adapter did not log the Runtime API's 413:\n%s", f.rie.Logs())
 	}
-	t.Logf("caller got %q", truncateForTest(raw))
+	t.Logf("caller got %q", testenv.Truncate(raw))
 	_, raw, _, _ = stInvoke(t, f, testenv.V2(testenv.HTTPEvent{Path: "/bytes/100", Query: "seed=1"}))
 	if _, body := stSplit(t, raw); len(body) != 100 {
 		t.Errorf("next invocation: %d bytes", len(body))

@@ -5,7 +5,6 @@ package examples
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -21,8 +20,6 @@ import (
 // bytes, body); the pace of the chunks is checked against testenv.FakeAPI, an in-process Runtime API
 // that records when each chunk arrived.
 
-var preludeEnd = []byte("\x00\x00\x00\x00\x00\x00\x00\x00")
-
 // prelude is the JSON a streamed HTTP response starts with.
 type prelude struct {
 	StatusCode int               `json:"statusCode"`
@@ -33,14 +30,8 @@ type prelude struct {
 // splitStream splits a streamed answer into its prelude and body.
 func splitStream(t *testing.T, b []byte) (prelude, []byte) {
 	t.Helper()
-	js, body, ok := bytes.Cut(b, preludeEnd)
 	var p prelude
-	if !ok {
-		t.Fatalf("no prelude in %q", b)
-	}
-	if err := json.Unmarshal(js, &p); err != nil {
-		t.Fatalf("prelude %q: %v", js, err)
-	}
+	body := testenv.SplitStream(t, b, &p)
 	return p, body
 }
 

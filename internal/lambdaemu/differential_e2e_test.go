@@ -254,14 +254,8 @@ func TestE2EEmulatorAgreesWithRIEOnStreamBytes(t *testing.T) {
 // compared on their own).
 func splitStream(t *testing.T, b []byte) (map[string]any, []byte) {
 	t.Helper()
-	head, body, ok := bytes.Cut(b, make([]byte, 8))
-	if !ok {
-		t.Fatalf("no 8 NUL bytes in %q", b)
-	}
 	var p map[string]any
-	if err := json.Unmarshal(head, &p); err != nil {
-		t.Fatalf("prelude %q: %v", head, err)
-	}
+	body := testenv.SplitStream(t, b, &p)
 	if h, ok := p["headers"].(map[string]any); ok {
 		delete(h, "date")
 		delete(h, "content-length")
