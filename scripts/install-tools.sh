@@ -82,8 +82,12 @@ done
 # kernel series (6.1). Debian replaces each point release (6.1.187 → 6.1.188) in the archive, so the
 # series is the pin a fresh machine can still install; another Debian release fails the check below.
 PERF_SERIES=6.1
+# cc, for the bench's floor of a readiness check (scripts/bench/floor/check.c): Debian's gcc, which
+# this kind of machine already has; the figure is the kernel's cost, not the compiler's.
 case "$want" in
-  bench|all) [ -n "$(dpkg-query -W -f='${Version}' linux-perf 2>/dev/null)" ] || missing+=(linux-perf) ;;
+  bench|all)
+    [ -n "$(dpkg-query -W -f='${Version}' linux-perf 2>/dev/null)" ] || missing+=(linux-perf)
+    command -v cc >/dev/null || missing+=(gcc) ;;
 esac
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
@@ -169,6 +173,7 @@ case "$want" in
     case "$(upstream "$v")" in
       "$PERF_SERIES".*) command -v perf >/dev/null || { echo "install-tools: perf missing after install" >&2; exit 1; } ;;
       *) echo "install-tools: linux-perf ${v:-missing}, want the $PERF_SERIES series (see PERF_SERIES)" >&2; exit 1 ;;
-    esac ;;
+    esac
+    command -v cc >/dev/null || { echo "install-tools: cc missing after installing gcc" >&2; exit 1; } ;;
 esac
 echo "install-tools: ok ($gobin)" >&2

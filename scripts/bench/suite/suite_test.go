@@ -31,6 +31,9 @@ var bins struct {
 	adapter string // lambda-adapter for this machine, stripped as released
 	native  string // scripts/bench/native
 	slowapp string // scripts/bench/slowapp
+
+	emptyGo    string // scripts/bench/floor/emptygo, built as the adapter is
+	checkFloor string // scripts/bench/floor/check.c, compiled with the machine's cc
 }
 
 func TestMain(m *testing.M) {
@@ -43,9 +46,11 @@ func TestMain(m *testing.M) {
 		}
 		bins.native = filepath.Join(dir, "native")
 		bins.slowapp = filepath.Join(dir, "slowapp")
+		bins.emptyGo = filepath.Join(dir, "emptygo")
 		for _, b := range []struct{ out, pkg, tags string }{
 			{bins.native, "./scripts/bench/native", "lambda.norpc"},
 			{bins.slowapp, "./scripts/bench/slowapp", ""},
+			{bins.emptyGo, "./scripts/bench/floor/emptygo", ""},
 		} {
 			cmd := exec.Command("go", "build", "-tags", b.tags, "-trimpath", "-ldflags", "-s -w", "-o", b.out, b.pkg)
 			cmd.Dir = root
@@ -53,6 +58,16 @@ func TestMain(m *testing.M) {
 			if out, err := cmd.CombinedOutput(); err != nil {
 				return fmt.Errorf("build %s: %w\n%s", b.pkg, err, out)
 			}
+		}
+		bins.checkFloor = filepath.Join(dir, "checkfloor")
+		cc, err := exec.LookPath("cc")
+		if err != nil {
+			return fmt.Errorf("the floor of a readiness check is C, compiled with cc: %w (scripts/install-tools.sh bench installs gcc)", err)
+		}
+		cmd := exec.Command(cc, "-O2", "-Wall", "-Werror", "-o", bins.checkFloor, "scripts/bench/floor/check.c")
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("compile scripts/bench/floor/check.c: %w\n%s", err, out)
 		}
 		return nil
 	}))
