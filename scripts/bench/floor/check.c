@@ -1,13 +1,15 @@
 // check: the floor of one readiness check on this machine, with no language runtime at all.
 //
 // Each iteration sleeps for the interval (one timer wake-up of the thread), then asks sock_diag
-// whether anything listens on 127.0.0.1:PORT (one request and one answer over NETLINK_SOCK_DIAG),
-// which is what the adapter's check does while the app is absent. It prints the CPU the process
+// whether anything listens on 127.0.0.1:PORT (one request and one answer over NETLINK_SOCK_DIAG:
+// a lookup of one socket, not a dump), the request the adapter's check makes while the app is
+// absent (adapter/readiness/listencheck_linux.go). It prints the CPU the process
 // used per iteration (getrusage, user + system), so that the bench can set the adapter's own cost
 // per check beside what the kernel and the machine charge for the same work.
 //
 //   check ITERATIONS INTERVAL_NS PORT [wake]    # "wake": the timer wake-up alone, no request
 #include <arpa/inet.h>
+#include <errno.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
@@ -50,12 +52,13 @@ int main(int argc, char **argv) {
 	memset(&req, 0, sizeof req);
 	req.h.nlmsg_len = sizeof req;
 	req.h.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.h.nlmsg_flags = NLM_F_REQUEST;
 	req.r.sdiag_family = AF_INET;
 	req.r.sdiag_protocol = IPPROTO_TCP;
 	req.r.idiag_states = 1 << 10; /* TCP_LISTEN */
 	req.r.id.idiag_sport = htons(port);
 	req.r.id.idiag_src[0] = htonl(INADDR_LOOPBACK);
+	req.r.id.idiag_cookie[0] = req.r.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
 	char buf[8192];
 	double start = cpu_us();
 	for (int i = 0; i < n; i++) {
@@ -68,8 +71,12 @@ int main(int argc, char **argv) {
 			return 1;
 		}
 		struct nlmsghdr *h = (struct nlmsghdr *)buf;
-		if (h->nlmsg_type != NLMSG_DONE) {
+		if (h->nlmsg_type == SOCK_DIAG_BY_FAMILY) {
 			fprintf(stderr, "check: something listens on 127.0.0.1:%d\n", port);
+			return 1;
+		}
+		if (h->nlmsg_type != NLMSG_ERROR || ((struct nlmsgerr *)NLMSG_DATA(h))->error != -ENOENT) {
+			fprintf(stderr, "check: sock_diag answered neither a socket nor ENOENT (type %d)\n", h->nlmsg_type);
 			return 1;
 		}
 	}
