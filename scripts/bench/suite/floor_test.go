@@ -62,7 +62,7 @@ func TestFloor(t *testing.T) {
 		// The least start seen, not the median: a bound no run of a Go program went under.
 		least := goStart.min + time.Duration(checks)*check
 		budget := slowStartCPU / 50
-		record(t, name+": least CPU any Go adapter spends while a 300 ms app starts (Go start + one check per period × the floor)",
+		record(t, name+": least CPU any Go adapter spends while a 300 ms app starts (least Go start + one check per period × the floor)",
 			fmt.Sprintf("%s = %s + %d × %s, against the 2%% budget %s (%.2f×)", us(least), us(goStart.min), checks, us(check), us(budget), float64(least)/float64(budget)),
 			"≤ the budget (else no Go implementation meets the ≤ +2% start-up tax here)", least <= budget)
 	}
