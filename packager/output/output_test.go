@@ -106,3 +106,17 @@ func TestUpdateChecksums(t *testing.T) {
 		t.Fatalf("got\n%s\nwant\n%s", data, want)
 	}
 }
+
+func TestJSONForm(t *testing.T) {
+	got, err := JSON(map[string]any{"url": "https://example.com/?a=1&b=<2>", "n": 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "{\n  \"n\": 1,\n  \"url\": \"https://example.com/?a=1&b=<2>\"\n}\n"
+	if string(got) != want {
+		t.Fatalf("JSON = %q, want %q (two-space indent, HTML characters as they are, a final newline)", got, want)
+	}
+	if _, err := JSON(func() {}); err == nil {
+		t.Fatal("JSON of a func: no error")
+	}
+}

@@ -11,7 +11,6 @@ import (
 	"crypto/sha256"
 	"debug/buildinfo"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -20,6 +19,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/lwa-go/lwa/packager/output"
 )
 
 // MediaType is the IANA media type of an SPDX JSON document, used as the OCI artifact type.
@@ -165,14 +166,11 @@ func (o Options) validate() error {
 
 // JSON is the document as indented JSON with a final newline.
 func (d Document) JSON() ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(d); err != nil {
+	data, err := output.JSON(d)
+	if err != nil {
 		return nil, fmt.Errorf("sbom: encode: %w", err)
 	}
-	return buf.Bytes(), nil
+	return data, nil
 }
 
 // namespaceBase prefixes every document namespace. SPDX requires a unique URI, not a reachable one

@@ -8,13 +8,13 @@ package provenance
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/lwa-go/lwa/packager/output"
 )
 
 // Type URIs fixed by in-toto (Statement v1) and SLSA (provenance v1).
@@ -180,14 +180,11 @@ func ImageSubject(ref, digest string) (Resource, error) {
 
 // JSON encodes v (a Statement or a Predicate) indented, with a final newline.
 func JSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
+	data, err := output.JSON(v)
+	if err != nil {
 		return nil, fmt.Errorf("provenance: encode: %w", err)
 	}
-	return buf.Bytes(), nil
+	return data, nil
 }
 
 func isHex(s string) bool {
