@@ -282,30 +282,36 @@ func (f *FakeLambda) version(region, name string, n int64) *fakeLayerVersion {
 	return vs[n-1]
 }
 
-func (f *FakeLambda) get(w http.ResponseWriter, r *http.Request) {
-	region, name := signed(r).Region, r.PathValue("name")
+// versionCall is the call a request on one layer version makes: its operation, the signed region,
+// and the layer name and version from the path (a version that is not a number is 0, which no
+// layer has).
+func versionCall(r *http.Request, op string) LambdaCall {
 	n, _ := strconv.ParseInt(r.PathValue("version"), 10, 64)
-	if f.record(w, LambdaCall{Op: "GetLayerVersion", Region: region, LayerName: name, Version: n}) {
+	return LambdaCall{Op: op, Region: signed(r).Region, LayerName: r.PathValue("name"), Version: n}
+}
+
+func (f *FakeLambda) get(w http.ResponseWriter, r *http.Request) {
+	c := versionCall(r, "GetLayerVersion")
+	if f.record(w, c) {
 		return
 	}
 	f.mu.Lock()
-	v := f.version(region, name, n)
+	v := f.version(c.Region, c.LayerName, c.Version)
 	f.mu.Unlock()
 	if v == nil {
 		lambdaError(w, http.StatusNotFound, "ResourceNotFoundException", "The resource you requested does not exist.")
 		return
 	}
-	writeLambdaJSON(w, http.StatusOK, v.describe(n))
+	writeLambdaJSON(w, http.StatusOK, v.describe(c.Version))
 }
 
 func (f *FakeLambda) delete(w http.ResponseWriter, r *http.Request) {
-	region, name := signed(r).Region, r.PathValue("name")
-	n, _ := strconv.ParseInt(r.PathValue("version"), 10, 64)
-	if f.record(w, LambdaCall{Op: "DeleteLayerVersion", Region: region, LayerName: name, Version: n}) {
+	c := versionCall(r, "DeleteLayerVersion")
+	if f.record(w, c) {
 		return
 	}
 	f.mu.Lock()
-	if v := f.version(region, name, n); v != nil {
+	if v := f.version(c.Region, c.LayerName, c.Version); v != nil {
 		v.deleted = true
 	}
 	f.mu.Unlock()
@@ -313,15 +319,14 @@ func (f *FakeLambda) delete(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *FakeLambda) addPermission(w http.ResponseWriter, r *http.Request) {
-	region, name := signed(r).Region, r.PathValue("name")
-	n, _ := strconv.ParseInt(r.PathValue("version"), 10, 64)
+	c := versionCall(r, "AddLayerVersionPermission")
 	var in struct{ Action, OrganizationId, Principal, StatementId string }
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
 		lambdaError(w, http.StatusBadRequest, "InvalidParameterValueException", "Could not parse request body into json: "+err.Error())
 		return
 	}
-	if f.record(w, LambdaCall{Op: "AddLayerVersionPermission", Region: region, LayerName: name, Version: n,
-		StatementID: in.StatementId, Action: in.Action, Principal: in.Principal}) {
+	c.StatementID, c.Action, c.Principal = in.StatementId, in.Action, in.Principal
+	if f.record(w, c) {
 		return
 	}
 	if in.Action != "lambda:GetLayerVersion" || !principalPattern.MatchString(in.Principal) || !statementIDPattern.MatchString(in.StatementId) {
@@ -330,9 +335,9 @@ func (f *FakeLambda) addPermission(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	v := f.version(region, name, n)
+	v := f.version(c.Region, c.LayerName, c.Version)
 	if v == nil {
-		lambdaError(w, http.StatusNotFound, "ResourceNotFoundException", "Layer version "+name+":"+r.PathValue("version")+" does not exist.")
+		lambdaError(w, http.StatusNotFound, "ResourceNotFoundException", "Layer version "+c.LayerName+":"+r.PathValue("version")+" does not exist.")
 		return
 	}
 	if _, dup := v.policy[in.StatementId]; dup {
