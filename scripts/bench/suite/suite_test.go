@@ -32,7 +32,7 @@ var bins struct {
 	native  string // scripts/bench/native
 	slowapp string // scripts/bench/slowapp
 
-	emptyGo    string // scripts/bench/floor/emptygo, built as the adapter is
+	emptyGo    string // scripts/bench/floor/emptygo, static and stripped as the adapter is
 	checkFloor string // scripts/bench/floor/check.c, compiled with the machine's cc
 }
 
