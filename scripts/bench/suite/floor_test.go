@@ -24,8 +24,9 @@ import (
 //
 // From these it works out, for each memory size, the least CPU any adapter written in Go must spend
 // while issue 20's slow app (300 ms of its own CPU) starts: its own start, plus one check per
-// period of the app's start at the very least (the seen bound, 2% of that start, is shorter than a
-// 100 ms period at 128 MB, and a quota merges checks due while the group is throttled). Set against
+// period of the app's start at the very least (seeing the app within its bound, 2% of that start,
+// takes a check in every stretch that long, more than one a period at 128 MB; the count allows for
+// a quota that merged every check due within a period). Set against
 // the 2% start-up tax budget (2% of the app's 300 ms), it says whether that goal can be met on this
 // machine at all.
 func TestFloor(t *testing.T) {
@@ -55,8 +56,8 @@ func TestFloor(t *testing.T) {
 		}
 		m := q.memory
 		// The app's start in wall time, stretched by the share, and the fewest checks that can
-		// see it within its seen bound (2% of that start) when a quota merges all checks due in
-		// one period: one per period, or one per bound where the bound is the longer.
+		// see it within its seen bound (2% of that start), even were every check due within one
+		// period merged into one: one per period, or one per bound where the bound is the longer.
 		appWall := slowStartCPU * mbPerVCPU / time.Duration(m)
 		checks := int64(appWall/max(quotaPeriod, appWall/50)) + 1
 		// The least start seen, not the median: a bound no run of a Go program went under.
