@@ -74,10 +74,9 @@ func (a *Adapter) callHook(ctx context.Context, hook, path, variable string) err
 // base path is removed, so the comparison is with what the app would route.
 func (a *Adapter) guarded(req *http.Request) bool {
 	p := req.URL.EscapedPath()
-	for i, canon := range a.statics.hookRoutes {
-		if config.SameRoute(p, canon) { // false for a hook not set ("")
-			hook := [2]string{a.cfg.BeforeCheckpointPath, a.cfg.AfterRestorePath}[i]
-			a.log.Warn("refused a request for a SnapStart hook path", "path", p, "hook", hook)
+	for _, h := range a.statics.hooks {
+		if config.SameRoute(p, h.canon) {
+			a.log.Warn("refused a request for a SnapStart hook path", "path", p, "hook", h.path)
 			return true
 		}
 	}

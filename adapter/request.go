@@ -17,12 +17,13 @@ import (
 // invocationStatics is what every invocation's request and context share, derived once from the
 // configuration in New rather than on each invocation.
 type invocationStatics struct {
-	opts event.RequestOptions // the per-invocation fields left empty
-	env  event.EnvConfig
-	// hookRoutes are the SnapStart hook paths in canonical form (config.CanonicalPath), for the
-	// guard; "" for a hook not set.
-	hookRoutes [2]string
+	opts  event.RequestOptions // the per-invocation fields left empty
+	env   event.EnvConfig
+	hooks []hookRoute // the SnapStart hooks set, for the guard
 }
+
+// hookRoute is a SnapStart hook path as configured and in canonical form (config.CanonicalPath).
+type hookRoute struct{ path, canon string }
 
 // newInvocationStatics derives the statics from cfg. The authorization source header is made
 // canonical here, once: it is looked up in a header map on every invocation, and canonicalizing a
@@ -42,16 +43,19 @@ func newInvocationStatics(cfg config.Config) invocationStatics {
 			LogStream:    cfg.LogStreamName,
 			LogGroup:     cfg.LogGroupName,
 		},
-		hookRoutes: [2]string{canonicalHook(cfg.BeforeCheckpointPath), canonicalHook(cfg.AfterRestorePath)},
+		hooks: hookRoutes(cfg.BeforeCheckpointPath, cfg.AfterRestorePath),
 	}
 }
 
-// canonicalHook is a hook path's canonical form, "" when the hook is not set.
-func canonicalHook(p string) string {
-	if p == "" {
-		return ""
+// hookRoutes are the hook paths that are set ("" is not), each with its canonical form.
+func hookRoutes(paths ...string) []hookRoute {
+	var hooks []hookRoute
+	for _, p := range paths {
+		if p != "" {
+			hooks = append(hooks, hookRoute{path: p, canon: config.CanonicalPath(p)})
+		}
 	}
-	return config.CanonicalPath(p)
+	return hooks
 }
 
 // request builds the app's request from ev.
