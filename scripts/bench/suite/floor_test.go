@@ -26,9 +26,8 @@ import (
 // while issue 20's slow app (300 ms of its own CPU) starts: its own start, plus one check per
 // period of the app's start at the very least (seeing the app within its bound, 2% of that start,
 // takes a check in every stretch that long, more than one a period at 128 MB; the count allows for
-// a quota that merged every check due within a period). Set against
-// the 2% start-up tax budget (2% of the app's 300 ms), it says whether that goal can be met on this
-// machine at all.
+// a quota that merged every check due within a period). Set against the 2% start-up tax budget
+// (2% of the app's 300 ms), it says whether that goal can be met on this machine at all.
 func TestFloor(t *testing.T) {
 	goStart := summarize(emptyGoStart(t))
 	record(t, "floor: an empty Go program, CPU from exec to its main (any Go program's start here)",
